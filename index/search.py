@@ -1,0 +1,168 @@
+"""Search: a question in, ranked excerpts with their provenance out."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.embedder import Embedder
+from index.store import Catalog, StoredChunk, StoredDocument
+from index.vectors import VectorIndex
+from pathways.errors import IndexMissing, InvalidQuery
+from pathways.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc_type: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    region: tuple[str, ...] = ()
+    doc_id: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def admits(self, doc: StoredDocument) -> bool:
+        m = doc.meta
+        if self.doc_type and m.doc_type not in self.doc_type:
+            return False
+        if self.region and m.region.lower() not in {r.lower() for r in self.region}:
+            return False
+        if self.doc_id and m.doc_id not in self.doc_id:
+            return False
+        if self.year_min is not None and (m.year is None or m.year < self.year_min):
+            return False
+        return not (self.year_max is not None and (m.year is None or m.year > self.year_max))
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    rank: int
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    page_end: int | None
+    start: int
+    end: int
+    text: str
+    score: float
+    doc_type: str
+    year: int | None
+    source_url: str
+    chunk_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "section": self.section,
+            "page": self.page,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": round(self.score, 4),
+        }
+
+
+def check_query(query: str, max_chars: int) -> str:
+    query = " ".join((query or "").split())
+    if not query:
+        raise InvalidQuery("The query is empty: type a question or some keywords.")
+    if len(query) > max_chars:
+        raise InvalidQuery(
+            f"The query is {len(query)} characters long; the limit is {max_chars}. Shorten it."
+        )
+    return query
+
+
+class Snapshot:
+    """The catalog's chunks and documents at one generation, held in memory for fast lookup."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.generation = catalog.generation()
+        self.documents = {d.meta.doc_id: d for d in catalog.list_documents()}
+        self.chunks: list[StoredChunk] = catalog.chunks()
+        self.by_vector_id = {c.vector_id: c for c in self.chunks}
+
+
+class Searcher:
+    """Ranks chunks for a query. Thread-safe; reloads when the catalog changes."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.catalog = Catalog(settings.catalog_path)
+        self.vectors = VectorIndex(settings)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    def snapshot(self) -> Snapshot:
+        generation = self.catalog.generation()
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation != generation:
+                self._snapshot = Snapshot(self.catalog)
+                self.on_reload(self._snapshot)
+            return self._snapshot
+
+    def on_reload(self, snapshot: Snapshot) -> None:
+        """Hook for indexes derived from the catalog (keyword index)."""
+
+    def require_index(self) -> Snapshot:
+        snap = self.snapshot()
+        if not snap.documents:
+            raise IndexMissing(
+                f"No documents are indexed in {self.settings.home}. "
+                "Run `pathways ingest` (or upload a document) first."
+            )
+        return snap
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Excerpt]:
+        query = check_query(query, self.settings.max_query_chars)
+        k = k or self.settings.default_k
+        if not 1 <= k <= 100:
+            raise InvalidQuery(f"k must be between 1 and 100, not {k}.")
+        snap = self.require_index()
+        filters = filters or Filters()
+        ranked = self.rank(query, k, filters, snap)
+        return [to_excerpt(i + 1, snap.by_vector_id[v], snap, s) for i, (v, s) in enumerate(ranked)]
+
+    def rank(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
+        return self.dense(query, k, filters, snap)
+
+    def dense(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
+        vector = self.embedder.embed_query(query)
+        allowed = allowed_docs(filters, snap)
+        where = None if filters.is_empty() else {"doc_id": {"$in": sorted(allowed)}}
+        if where is not None and not allowed:
+            return []
+        hits = self.vectors.query(vector, k * 2 + 10, where)
+        out = [(h.vector_id, h.similarity) for h in hits if h.vector_id in snap.by_vector_id]
+        return out[:k]
+
+
+def allowed_docs(filters: Filters, snap: Snapshot) -> set[str]:
+    return {doc_id for doc_id, doc in snap.documents.items() if filters.admits(doc)}
+
+
+def to_excerpt(rank: int, sc: StoredChunk, snap: Snapshot, score: float) -> Excerpt:
+    doc = snap.documents[sc.chunk.doc_id]
+    c = sc.chunk
+    return Excerpt(
+        rank=rank, doc_id=c.doc_id, title=doc.meta.title, section=c.section,
+        page=c.page_start, page_end=c.page_end, start=c.start, end=c.end, text=c.text,
+        score=score, doc_type=doc.meta.doc_type, year=doc.meta.year,
+        source_url=doc.meta.source_url, chunk_id=c.chunk_id, extra=sc.extra,
+    )  # fmt: skip
+
+
+def excerpts_to_json(query: str, excerpts: Sequence[Excerpt]) -> dict[str, Any]:
+    return {"query": query, "results": [e.as_dict() for e in excerpts]}

@@ -1,0 +1,260 @@
+"""The document catalog: one SQLite file holding every indexed document's cleaned text,
+metadata and chunks. It is the source of truth for what is indexed: a document's vectors in
+Chroma count only while the catalog names their version, so each document switches from old
+to new in one SQLite transaction."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ingest.catalog import DocumentMeta
+from ingest.chunk import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    format TEXT NOT NULL,
+    title TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    year INTEGER,
+    region TEXT NOT NULL,
+    publisher TEXT NOT NULL,
+    authors TEXT NOT NULL,
+    source_url TEXT NOT NULL,
+    pages INTEGER,
+    n_chunks INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page_breaks TEXT NOT NULL,
+    headings TEXT NOT NULL,
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    page_start INTEGER,
+    page_end INTEGER,
+    extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    meta: DocumentMeta
+    version: str
+    source_path: str
+    format: str
+    pages: int | None
+    n_chunks: int
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """Everything written for one document in one transaction."""
+
+    meta: DocumentMeta
+    version: str
+    source_path: str
+    format: str
+    pages: int | None
+    text: str
+    page_breaks: Sequence[tuple[int, int]]
+    headings: Sequence[dict[str, object]]
+    chunks: Sequence[Chunk]
+    chunk_extra: Sequence[dict[str, object]] | None = None
+
+
+class Catalog:
+    """SQLite-backed catalog of indexed documents and their chunks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=30)) as db:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA journal_mode = WAL")
+            with db:  # one transaction: commit on success, roll back on any error
+                yield db
+
+    # --- writes ------------------------------------------------------------------------
+    def put_document(self, record: DocumentRecord) -> None:
+        """Replace a document and all its chunks atomically."""
+        m = record.meta
+        extras = record.chunk_extra or [{} for _ in record.chunks]
+        with self._connect() as db:
+            db.execute("DELETE FROM documents WHERE doc_id = ?", (m.doc_id,))
+            db.execute(
+                "INSERT INTO documents (doc_id, version, source_path, format, title, doc_type, year,"
+                " region, publisher, authors, source_url, pages, n_chunks, text, page_breaks,"
+                " headings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    m.doc_id, record.version, record.source_path, record.format, m.title,
+                    m.doc_type, m.year, m.region, m.publisher, m.authors, m.source_url,
+                    record.pages, len(record.chunks), record.text,
+                    json.dumps(list(record.page_breaks)), json.dumps(list(record.headings)),
+                ),
+            )  # fmt: skip
+            db.executemany(
+                'INSERT INTO chunks (chunk_id, doc_id, ordinal, text, start, "end", section,'
+                " page_start, page_end, extra) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (c.chunk_id, c.doc_id, c.ordinal, c.text, c.start, c.end, c.section,
+                     c.page_start, c.page_end, json.dumps(x))
+                    for c, x in zip(record.chunks, extras, strict=True)
+                ],
+            )  # fmt: skip
+            _bump_generation(db)
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self._connect() as db:
+            cur = db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            _bump_generation(db)
+            return cur.rowcount > 0
+
+    def generation(self) -> str:
+        """Changes whenever any document is written or removed (readers reload on change)."""
+        return self.get_meta("generation") or ""
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # --- reads -------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def versions(self) -> dict[str, str]:
+        """doc_id -> current version (content hash) of every indexed document."""
+        with self._connect() as db:
+            rows = db.execute("SELECT doc_id, version FROM documents").fetchall()
+        return {r["doc_id"]: r["version"] for r in rows}
+
+    def sources(self) -> dict[str, str]:
+        """doc_id -> source path."""
+        with self._connect() as db:
+            rows = db.execute("SELECT doc_id, source_path FROM documents").fetchall()
+        return {r["doc_id"]: r["source_path"] for r in rows}
+
+    def list_documents(self) -> list[StoredDocument]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT doc_id, version, source_path, format, title, doc_type, year, region,"
+                " publisher, authors, source_url, pages, n_chunks, ingested_at"
+                " FROM documents ORDER BY doc_id"
+            ).fetchall()
+        return [_stored(r) for r in rows]
+
+    def get_document(self, doc_id: str) -> tuple[StoredDocument, str] | None:
+        """A document's record and its full cleaned text."""
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return (_stored(row), row["text"]) if row else None
+
+    def get_structure(self, doc_id: str) -> tuple[list[list[int]], list[dict[str, object]]]:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT page_breaks, headings FROM documents WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
+        if not row:
+            return [], []
+        return json.loads(row["page_breaks"]), json.loads(row["headings"])
+
+    def chunks(self, doc_id: str | None = None) -> list[StoredChunk]:
+        query = (
+            'SELECT c.chunk_id, c.doc_id, c.ordinal, c.text, c.start, c."end", c.section,'
+            " c.page_start, c.page_end, c.extra, d.version FROM chunks c"
+            " JOIN documents d ON d.doc_id = c.doc_id"
+        )
+        args: tuple[str, ...] = ()
+        if doc_id is not None:
+            query += " WHERE c.doc_id = ?"
+            args = (doc_id,)
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY c.doc_id, c.ordinal", args).fetchall()
+        return [_stored_chunk(r) for r in rows]
+
+    def counts(self) -> tuple[int, int]:
+        with self._connect() as db:
+            docs = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return int(docs), int(chunks)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk: Chunk
+    version: str
+    extra: dict[str, object]
+
+    @property
+    def _bump_generation(db: sqlite3.Connection) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(8)))"
+    )
+
+
+def vector_id(self) -> str:
+        return vector_id(self.chunk, self.version)
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self.chunk), "version": self.version, **self.extra}
+
+
+def _bump_generation(db: sqlite3.Connection) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(8)))"
+    )
+
+
+def vector_id(chunk: Chunk, version: str) -> str:
+    """Chroma id of a chunk: versioned, so a new version never overwrites the live one."""
+    return f"{chunk.doc_id}@{version[:16]}:{chunk.ordinal:04d}"
+
+
+def _stored(row: sqlite3.Row) -> StoredDocument:
+    meta = DocumentMeta(
+        doc_id=row["doc_id"], title=row["title"], doc_type=row["doc_type"], year=row["year"],
+        region=row["region"], publisher=row["publisher"], authors=row["authors"],
+        source_url=row["source_url"],
+    )  # fmt: skip
+    return StoredDocument(
+        meta=meta,
+        version=row["version"],
+        source_path=row["source_path"],
+        format=row["format"],
+        pages=row["pages"],
+        n_chunks=row["n_chunks"],
+        ingested_at=row["ingested_at"],
+    )
+
+
+def _stored_chunk(row: sqlite3.Row) -> StoredChunk:
+    chunk = Chunk(
+        doc_id=row["doc_id"], ordinal=row["ordinal"], text=row["text"], start=row["start"],
+        end=row["end"], section=row["section"], page_start=row["page_start"],
+        page_end=row["page_end"],
+    )  # fmt: skip
+    return StoredChunk(chunk=chunk, version=row["version"], extra=json.loads(row["extra"]))

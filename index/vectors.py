@@ -1,0 +1,115 @@
+"""Chunk vectors in Chroma, through llama-index's Chroma vector-store integration.
+
+Embedded (PersistentClient in PATHWAYS_HOME) by default; a `chroma run` server when
+PATHWAYS_CHROMA_URL is set. Vectors are always computed by our own embedder: Chroma's default
+embedding function (which downloads a model) is never used.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from index.store import StoredChunk
+from pathways.errors import PathwaysError
+from pathways.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    vector_id: str
+    similarity: float  # cosine similarity, 1 = identical
+
+
+def open_client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise PathwaysError(f"PATHWAYS_CHROMA_URL is not a URL: {settings.chroma_url!r}")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as e:
+            raise PathwaysError(
+                f"Cannot reach the Chroma server at {settings.chroma_url}: {e}. "
+                "Start it with `chroma run --path DIR --port PORT`, or unset PATHWAYS_CHROMA_URL "
+                "to use the embedded store."
+            ) from e
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+class VectorIndex:
+    def __init__(self, settings: Settings) -> None:
+        self.client = open_client(settings)
+        self.name = settings.collection_name()
+        self.collection = self.client.get_or_create_collection(
+            name=self.name,
+            metadata={"hnsw:space": "cosine", "embedding_model": settings.embedding_model},
+            embedding_function=None,
+        )
+        self.store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def add(self, chunks: Sequence[StoredChunk], vectors: np.ndarray, doc_meta: dict[str, Any]) -> None:
+        nodes = [
+            TextNode(
+                id_=sc.vector_id,
+                text=sc.chunk.text,
+                embedding=vectors[i].tolist(),
+                metadata={
+                    **doc_meta,
+                    "doc_id": sc.chunk.doc_id,
+                    "version": sc.version,
+                    "ordinal": sc.chunk.ordinal,
+                    "section": sc.chunk.section,
+                    "page_start": sc.chunk.page_start or 0,
+                },
+            )
+            for i, sc in enumerate(chunks)
+        ]
+        if nodes:
+            self.store.add(nodes)
+
+    def delete_document(self, doc_id: str, *, keep_version: str | None = None) -> None:
+        """Remove a document's vectors, except those of keep_version."""
+        where: dict[str, Any] = {"doc_id": doc_id}
+        if keep_version is not None:
+            where = {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep_version}}]}
+        self.collection.delete(where=where)
+
+    def doc_versions(self) -> set[tuple[str, str]]:
+        """Every (doc_id, version) with vectors in the collection."""
+        got = self.collection.get(include=["metadatas"])
+        return {(m["doc_id"], m["version"]) for m in got["metadatas"] or []}
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[VectorHit]:
+        if self.count() == 0:
+            return []
+        query = VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k)
+        result = self.store.query(query, where=where) if where else self.store.query(query)
+        ids = result.ids or []
+        sims = result.similarities or []
+        # ChromaVectorStore reports exp(-distance); in cosine space distance = 1 - cosine.
+        return [VectorHit(v, 1.0 + math.log(s) if s > 0 else -1.0) for v, s in zip(ids, sims, strict=True)]

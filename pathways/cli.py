@@ -1,0 +1,215 @@
+"""The `pathways` command. Domain errors become a message and a non-zero exit here, only."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from pathways.errors import PathwaysError
+from pathways.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+NOISY_LOGGERS = ("chromadb", "httpx", "sentence_transformers", "transformers", "urllib3", "pypdf")
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as e:
+        problems = "; ".join(
+            f"PATHWAYS_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in e.errors()
+        )
+        raise click.ClickException(f"Invalid settings: {problems}") from e
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn domain errors into a one-line message and exit status 1."""
+    try:
+        yield
+    except PathwaysError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def make_embedder(settings: Settings) -> Any:
+    from index.embedder import Embedder, configure_hub
+
+    configure_hub(settings.allow_hub)
+    return Embedder(
+        settings.embedding_model, allow_hub=settings.allow_hub, batch_size=settings.embed_batch_size
+    )
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+@click.option(
+    "--home", type=click.Path(path_type=Path), help="Data directory (env PATHWAYS_HOME)."
+)
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, home: Path | None) -> None:
+    """Pathways KB: cited search and answers over career-pathway reports."""
+    configure_logging(verbose)
+    ctx.obj = {"home": home}
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    return load_settings(home=ctx.obj.get("home"))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--keep-missing", is_flag=True, help="Keep documents whose file has gone.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, keep_missing: bool) -> None:
+    """Index files or folders (default: the corpus folder). Unchanged files are skipped."""
+    from ingest.pipeline import Ingestor
+
+    settings = settings_from(ctx)
+    if keep_missing:
+        settings = settings.model_copy(update={"prune_missing": False})
+    targets = list(paths) or [settings.corpus_dir]
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    with user_errors():
+        ingestor = Ingestor(settings, make_embedder(settings), progress=not as_json)
+        try:
+            report = ingestor.ingest(targets)
+        except KeyboardInterrupt:
+            click.echo(
+                "Interrupted: documents indexed before the interruption are intact; "
+                "run `pathways ingest` again to finish.",
+                err=True,
+            )
+            sys.exit(130)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        print_ingest_report(report, ingestor)
+    if report.failed:
+        sys.exit(1)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def print_ingest_report(report: Any, ingestor: Any) -> None:
+    rows = [("file", "status", "pages", "chunks", "time")]
+    for f in report.files:
+        pages = "" if f.pages is None else str(f.pages)
+        chunks = str(f.chunks) if f.status in {"added", "updated"} else ""
+        rows.append((Path(f.path).name, f.status, pages, chunks, f"{f.seconds:.1f}s"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    for f in report.files:
+        if f.reason:
+            click.echo(f"{f.status}: {f.path}: {f.reason}", err=True)
+    docs, chunks = ingestor.catalog.counts()
+    click.echo(
+        f"{docs} documents, {chunks} chunks indexed; embedded {report.embedded_chunks} "
+        f"chunks in {report.seconds:.1f}s"
+        + ("" if report.model_loaded else " (model not loaded: nothing to embed)")
+    )
+
+
+def filter_options(fn: F) -> F:
+    options = [
+        click.option("--doc-type", multiple=True, help="Only this document type (repeatable)."),
+        click.option("--year-min", type=int, help="Only documents from this year on."),
+        click.option("--year-max", type=int, help="Only documents up to this year."),
+        click.option("--region", multiple=True, help="Only this region (repeatable)."),
+        click.option("--doc-id", multiple=True, help="Only this document (repeatable)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def filters_from(opts: dict[str, Any]) -> Any:
+    from index.search import Filters
+
+    return Filters(
+        doc_type=tuple(opts.get("doc_type") or ()),
+        year_min=opts.get("year_min"),
+        year_max=opts.get("year_max"),
+        region=tuple(opts.get("region") or ()),
+        doc_id=tuple(opts.get("doc_id") or ()),
+    )
+
+
+@main.command()
+@click.argument("query")
+@click.option("--k", "k", type=click.IntRange(1, 100), default=None, help="How many excerpts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@filter_options
+@click.pass_context
+def search(ctx: click.Context, query: str, k: int | None, as_json: bool, **opts: Any) -> None:
+    """Print the excerpts that best match QUERY, with title, section and page."""
+    from index.search import excerpts_to_json
+
+    settings = settings_from(ctx)
+    with user_errors():
+        searcher = make_searcher(settings)
+        excerpts = searcher.search(query, k, filters_from(opts))
+    if as_json:
+        click.echo(json.dumps(excerpts_to_json(query, excerpts), indent=2, ensure_ascii=False))
+        return
+    if not excerpts:
+        click.echo("No matching excerpts.")
+    for e in excerpts:
+        where = " > ".join(p for p in [e.section] if p) or "(no section)"
+        page = f", p. {e.page}" if e.page else ""
+        click.echo(f"{e.rank}. [{e.score:.3f}] {e.title}")
+        click.echo(f"   {where}{page}  ({e.doc_id} {e.start}-{e.end})")
+        body = textwrap.shorten(e.text, width=600, placeholder=" …")
+        click.echo(textwrap.indent(textwrap.fill(body, width=96), "   "))
+        click.echo()
+
+
+def make_searcher(settings: Settings) -> Any:
+    from index.retrieval import HybridSearcher
+
+    return HybridSearcher(settings, make_embedder(settings))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the API and web page."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = settings_from(ctx)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

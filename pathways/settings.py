@@ -1,0 +1,85 @@
+"""One settings object, read from PATHWAYS_* environment variables (and a .env file).
+
+Build it at the entry points (CLI, API factory) and pass it down; never at import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PATHWAYS_", env_file=".env", extra="ignore")
+
+    # --- storage -------------------------------------------------------------------------
+    home: Path = Field(
+        Path("data"), description="Data directory: Chroma, the document catalog, the keyword index."
+    )
+    corpus_dir: Path = Field(Path("corpus"), description="Folder that `pathways ingest` reads.")
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8001. "
+        "Unset: an embedded Chroma inside `home`.",
+    )
+
+    # --- embedding -----------------------------------------------------------------------
+    embedding_model: str = Field(
+        PACKAGED_MODEL,
+        description="sentence-transformers model: the packaged all-MiniLM-L6-v2 (default), a "
+        "local folder, or a hub name (needs allow_hub).",
+    )
+    allow_hub: bool = Field(
+        False, description="Allow downloading models from the Hugging Face hub (off: HF_HUB_OFFLINE=1)."
+    )
+    embed_batch_size: int = Field(32, ge=1, le=512, description="Chunks per embedding batch.")
+
+    # --- chunking ------------------------------------------------------------------------
+    chunk_tokens: int = Field(
+        200, ge=32, le=510, description="Chunk size in the embedding model's word pieces."
+    )
+    chunk_overlap: int = Field(48, ge=0, le=256, description="Overlap between chunks, word pieces.")
+
+    # --- ingest --------------------------------------------------------------------------
+    prune_missing: bool = Field(
+        True,
+        description="When ingesting a folder, remove indexed documents whose file has gone from it.",
+    )
+    max_upload_mb: int = Field(50, ge=1, description="Largest file accepted for ingest or upload, MB.")
+
+    # --- query ---------------------------------------------------------------------------
+    default_k: int = Field(5, ge=1, le=50, description="Excerpts returned by default.")
+    max_query_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, v: int, info) -> int:  # type: ignore[no-untyped-def]
+        size = info.data.get("chunk_tokens", 200)
+        if v >= size:
+            raise ValueError(f"chunk_overlap ({v}) must be smaller than chunk_tokens ({size})")
+        return v
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.home / "catalog.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
+
+    def collection_name(self) -> str:
+        """Chroma collection named after what built it: model and chunking parameters."""
+        model = re.sub(r"[^a-zA-Z0-9]+", "-", Path(self.embedding_model).name).strip("-").lower()
+        spec = f"{self.embedding_model}|{self.chunk_tokens}|{self.chunk_overlap}|v1"
+        digest = hashlib.sha1(spec.encode()).hexdigest()[:8]
+        return f"pw-{model[:32]}-c{self.chunk_tokens}o{self.chunk_overlap}-{digest}"
