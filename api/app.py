@@ -5,25 +5,37 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 
-from api.routes import documents, health, search
+from api.middleware import MULTIPART_OVERHEAD, BodySizeLimit, SecurityHeaders
+from api.ratelimit import RateLimited
+from api.routes import ask, documents, health, organizations, pages, search
 from api.state import AppState
+from index.embedder import Embedder
 from pathways.errors import PathwaysError
 from pathways.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+STATIC = Path(__file__).resolve().parent / "static"
+UPLOAD_PATHS = ("/v1/documents",)
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """The API and web pages. `embedder`: an already loaded model to share (tests, benches)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pathways = AppState.load(settings)
+        app.state.pathways = AppState.load(settings, embedder)
         yield
 
     app = FastAPI(
@@ -31,18 +43,64 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         description="Cited search and answers over career-pathway reports.",
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.pages with a strict CSP
+        redoc_url=None,
     )
-    app.include_router(health.router)
-    app.include_router(search.router)
-    app.include_router(documents.router)
+    for module in (health, search, ask, documents, organizations, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_middleware(app, settings)
     install_error_handlers(app)
     return app
+
+
+class JSONCORSMiddleware(CORSMiddleware):
+    """CORS whose refusals also carry an {"detail": ...} body."""
+
+    def preflight_response(self, request_headers: object) -> Response:
+        response = super().preflight_response(request_headers)  # type: ignore[arg-type]
+        if response.status_code >= 400:
+            detail = response.body.decode() or "CORS preflight refused"
+            headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+            headers.pop("content-type", None)
+            return JSONResponse({"detail": detail}, response.status_code, headers=headers)
+        return response
+
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Innermost first: body limits, then CORS, then security headers on everything."""
+    app.add_middleware(
+        BodySizeLimit,  # type: ignore[arg-type]
+        default_bytes=settings.max_request_kb * 1024,
+        upload_bytes=settings.max_upload_mb * 1024 * 1024 + MULTIPART_OVERHEAD,
+        upload_paths=UPLOAD_PATHS,
+    )
+    app.add_middleware(
+        JSONCORSMiddleware,  # type: ignore[arg-type]
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.cors_origins)  # type: ignore[arg-type]
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PathwaysError)
     async def domain_error(request: Request, exc: PathwaysError) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)}
+        return JSONResponse(status_code=429, content={"detail": str(exc)}, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -51,3 +109,8 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return JSONResponse(status_code=422, content={"detail": problems})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "Internal error; see the log."})

@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Hard ceilings published in the schema; settings (max_query_chars) may tighten them at runtime.
+MAX_QUESTION_CHARS = 10_000
+MAX_K = 50
+YEAR_MIN, YEAR_MAX = 1900, 2100
+NOT_BLANK = r"\S"
 
 
+# --- errors ------------------------------------------------------------------------------
+class Problem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """Every error response: `detail` is a message, or the list of invalid fields (422)."""
+
+    detail: str | list[Problem]
+
+
+# --- search ------------------------------------------------------------------------------
 class SearchResult(BaseModel):
     rank: int
     doc_id: str
@@ -22,6 +44,62 @@ class SearchResponse(BaseModel):
     results: list[SearchResult]
 
 
+# --- ask ---------------------------------------------------------------------------------
+OneOrMany = str | list[str]
+
+
+class FiltersIn(BaseModel):
+    """Only excerpts of documents that match every given field. Lists mean "any of"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_type: OneOrMany | None = Field(None, description="Document type(s), e.g. state-plan.")
+    year_min: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
+    year_max: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
+    region: OneOrMany | None = None
+    doc_id: OneOrMany | None = None
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(
+        min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK,
+        description="The question; at most PATHWAYS_MAX_QUERY_CHARS characters.",
+    )  # fmt: skip
+    k: int | None = Field(None, ge=1, le=MAX_K, description="Excerpts to consider.")
+    filters: FiltersIn | None = None
+    stream: bool = Field(
+        False,
+        description="Stream Server-Sent Events (also when the request sends "
+        "`Accept: text/event-stream`): `citations`, then `answer` text pieces, then `done`.",
+    )
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    start: int
+    end: int
+    quote: str = Field(description="Equals the document's text[start:end].")
+    source_url: str
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answer: str = Field(description="Markdown with [n] markers that refer to `citations`.")
+    abstained: bool
+    confidence: float
+    citations: list[CitationOut]
+    related: list[CitationOut]
+    mode: str
+    note: str | None
+
+
+# --- documents ---------------------------------------------------------------------------
 class DocumentSummary(BaseModel):
     doc_id: str
     title: str
@@ -56,6 +134,49 @@ class DocumentList(BaseModel):
     total_chunks: int
 
 
+class UploadMeta(BaseModel):
+    """Optional metadata sent with an upload, as multipart form fields beside `file`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=300)
+    doc_type: str | None = Field(None, max_length=80)
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
+    region: str | None = Field(None, max_length=120)
+    publisher: str | None = Field(None, max_length=300)
+    source_url: str | None = Field(None, max_length=2000, pattern=r"^https?://")
+    replace: bool = Field(False, description="Replace a document that has the same id.")
+
+    @field_validator(
+        "title", "doc_type", "year", "region", "publisher", "source_url", mode="before"
+    )
+    @classmethod
+    def _blank_is_missing(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+
+class UploadResult(BaseModel):
+    doc_id: str
+    status: str = Field(description="added | updated | unchanged")
+    title: str
+    format: str
+    pages: int | None
+    chunks: int
+    sha256: str
+
+
+class Deleted(BaseModel):
+    doc_id: str
+    deleted: bool
+
+
+# --- organizations -----------------------------------------------------------------------
+class Organizations(BaseModel):
+    topic: str
+    organizations: list[dict[str, Any]]
+
+
+# --- health ------------------------------------------------------------------------------
 class Health(BaseModel):
     status: str
 

@@ -1,14 +1,19 @@
-"""What the API holds for its lifetime: settings, the embedder and the searcher."""
+"""What the API holds for its lifetime: settings, the model, the searcher, the answerer, the
+ingestor for uploads and the rate limiter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from answer.qa import Answerer
+from api.ratelimit import RateLimiter
 from index.embedder import Embedder, configure_hub
 from index.retrieval import HybridSearcher
+from ingest.pipeline import Ingestor
 from pathways.settings import Settings
 
 
@@ -17,17 +22,31 @@ class AppState:
     settings: Settings
     embedder: Embedder
     searcher: HybridSearcher
+    answerer: Answerer
+    ingestor: Ingestor
+    limiter: RateLimiter
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def load(cls, settings: Settings) -> AppState:
+    def load(cls, settings: Settings, embedder: Embedder | None = None) -> AppState:
+        """Load the model (unless one is given) and open the index."""
         configure_hub(settings.allow_hub)
-        embedder = Embedder(
-            settings.embedding_model,
-            allow_hub=settings.allow_hub,
-            batch_size=settings.embed_batch_size,
-        )
+        if embedder is None:
+            embedder = Embedder(
+                settings.embedding_model,
+                allow_hub=settings.allow_hub,
+                batch_size=settings.embed_batch_size,
+            )
         embedder.model  # load now, so the first request is not slow  # noqa: B018
-        return cls(settings=settings, embedder=embedder, searcher=HybridSearcher(settings, embedder))
+        searcher = HybridSearcher(settings, embedder)
+        return cls(
+            settings=settings,
+            embedder=embedder,
+            searcher=searcher,
+            answerer=Answerer(settings, searcher, embedder),
+            ingestor=Ingestor(settings, embedder),
+            limiter=RateLimiter(settings.rate_limit),
+        )
 
 
 def get_state(request: Request) -> AppState:

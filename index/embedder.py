@@ -64,7 +64,9 @@ class Embedder:
             model = SentenceTransformer(path, device="cpu")
         except Exception as e:  # the library raises many types for a bad name or folder
             hint = (
-                "" if self.allow_hub else " Hub downloads are off; set PATHWAYS_ALLOW_HUB=1 to allow."
+                ""
+                if self.allow_hub
+                else " Hub downloads are off; set PATHWAYS_ALLOW_HUB=1 to allow."
             )
             raise ModelLoadError(
                 f"Cannot load embedding model {self.model_name!r}: {e}.{hint} "
@@ -90,10 +92,9 @@ class Embedder:
 
     @property
     def max_tokens(self) -> int:
-        """Word pieces the model sees, including its special tokens."""
-        if "model" in self.__dict__:
-            return int(self.model.max_seq_length)
-        return min(int(getattr(self.tokenizer, "model_max_length", 512)), 512)
+        """Word pieces the model sees, including its special tokens (loads the model: the
+        tokenizer's own limit can be larger than what the model embeds)."""
+        return int(self.model.max_seq_length or 256)
 
     def count_tokens(self, text: str) -> int:
         """Word pieces of text without special tokens."""

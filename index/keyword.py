@@ -42,7 +42,9 @@ class KeywordIndex:
         retriever.index(tokens, show_progress=False)
         return cls(ids, retriever, tokenizer)
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
         """(id, score) best first; rows with score 0 (no query word matched) are dropped."""
         if not self.ids:
             return []
@@ -92,7 +94,9 @@ class KeywordIndex:
         return cls(saved["ids"], retriever, tokenizer)
 
 
-def load_or_build(folder: Path, stamp: str, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
+def load_or_build(
+    folder: Path, stamp: str, ids: Sequence[str], texts: Sequence[str]
+) -> KeywordIndex:
     index = KeywordIndex.load(folder, stamp)
     if index is not None and index.ids == list(ids):
         return index

@@ -66,6 +66,9 @@ class HybridSearcher(Searcher):
         super().__init__(settings, embedder)
 
     def on_reload(self, snapshot: Snapshot) -> None:
+        if not snapshot.chunks:
+            self.keyword = KeywordIndex([], None, None)  # type: ignore[arg-type]
+            return
         ids = [c.vector_id for c in snapshot.chunks]
         texts = [keyword_text(c.chunk.section, c.chunk.text) for c in snapshot.chunks]
         folder = self.settings.home / "bm25" / self.vectors.name

@@ -125,7 +125,9 @@ class Searcher:
             )
         return snap
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Excerpt]:
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None
+    ) -> list[Excerpt]:
         query = check_query(query, self.settings.max_query_chars)
         k = k or self.settings.default_k
         if not 1 <= k <= 100:
@@ -138,7 +140,9 @@ class Searcher:
     def rank(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
         return self.dense(query, k, filters, snap)
 
-    def dense(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
+    def dense(
+        self, query: str, k: int, filters: Filters, snap: Snapshot
+    ) -> list[tuple[str, float]]:
         vector = self.embedder.embed_query(query)
         allowed = allowed_docs(filters, snap)
         where = None if filters.is_empty() else {"doc_id": {"$in": sorted(allowed)}}

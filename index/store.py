@@ -105,8 +105,8 @@ class Catalog:
         with self._connect() as db:
             db.execute("DELETE FROM documents WHERE doc_id = ?", (m.doc_id,))
             db.execute(
-                "INSERT INTO documents (doc_id, version, source_path, format, title, doc_type, year,"
-                " region, publisher, authors, source_url, pages, n_chunks, text, page_breaks,"
+                "INSERT INTO documents (doc_id, version, source_path, format, title, doc_type,"
+                " year, region, publisher, authors, source_url, pages, n_chunks, text, page_breaks,"
                 " headings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     m.doc_id, record.version, record.source_path, record.format, m.title,
@@ -210,13 +210,7 @@ class StoredChunk:
     extra: dict[str, object]
 
     @property
-    def _bump_generation(db: sqlite3.Connection) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(8)))"
-    )
-
-
-def vector_id(self) -> str:
+    def vector_id(self) -> str:
         return vector_id(self.chunk, self.version)
 
     def as_dict(self) -> dict[str, object]:
@@ -224,9 +218,7 @@ def vector_id(self) -> str:
 
 
 def _bump_generation(db: sqlite3.Connection) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(8)))"
-    )
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(8)))")
 
 
 def vector_id(chunk: Chunk, version: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
@@ -69,12 +69,16 @@ class VectorIndex:
         )
         self.store = ChromaVectorStore(chroma_collection=self.collection)
 
-    def add(self, chunks: Sequence[StoredChunk], vectors: np.ndarray, doc_meta: dict[str, Any]) -> None:
-        nodes = [
+    def add(
+        self, chunks: Sequence[StoredChunk], vectors: np.ndarray, doc_meta: dict[str, Any]
+    ) -> None:
+        nodes: list[BaseNode] = [
             TextNode(
                 id_=sc.vector_id,
                 text=sc.chunk.text,
                 embedding=vectors[i].tolist(),
+                # llama-index writes the source node id into doc_id/document_id metadata
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=sc.chunk.doc_id)},
                 metadata={
                     **doc_meta,
                     "doc_id": sc.chunk.doc_id,
@@ -104,7 +108,9 @@ class VectorIndex:
     def count(self) -> int:
         return int(self.collection.count())
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[VectorHit]:
+    def query(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[VectorHit]:
         if self.count() == 0:
             return []
         query = VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k)
@@ -112,4 +118,7 @@ class VectorIndex:
         ids = result.ids or []
         sims = result.similarities or []
         # ChromaVectorStore reports exp(-distance); in cosine space distance = 1 - cosine.
-        return [VectorHit(v, 1.0 + math.log(s) if s > 0 else -1.0) for v, s in zip(ids, sims, strict=True)]
+        return [
+            VectorHit(v, 1.0 + math.log(s) if s > 0 else -1.0)
+            for v, s in zip(ids, sims, strict=True)
+        ]

@@ -48,8 +48,8 @@ def parse_year(value: str | int | None) -> int | None:
 
 
 def first_heading(text: str) -> str | None:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip().strip("*").strip()
+    for raw in text.splitlines():
+        line = raw.strip().lstrip("#").strip().strip("*").strip()
         if 3 <= len(line) <= 160 and not line.startswith("["):
             return line
     return None

@@ -83,8 +83,8 @@ def chunk_document(
             continue
         section = doc.section_at(block_start)
         cursor = block_start
-        for piece in splitter.split_text(block):
-            piece = piece.strip()
+        for split in splitter.split_text(block):
+            piece = split.strip()
             if not piece:
                 continue
             span = locate(doc.text, piece, cursor) or locate(doc.text, piece, block_start)

@@ -1,7 +1,499 @@
-from dataclasses import dataclass
+"""Extracted page text -> clean paragraphs that still map back to pages and sections.
+
+Pure functions, standard library only. `clean_document` takes the loader's pages and returns a
+`CleanDocument`: paragraphs joined by a blank line, a page map, headings and footnote spans.
+
+What is cleaned:
+
+- Word-export artifacts: ``[bookmark: …]`` and ``[image: …]`` tags, ``[footnoteRef:n]`` markers;
+  footnote text pasted into a paragraph as ``[n:  text]`` is moved out and becomes its own
+  paragraph ``[n] text`` right after the paragraph it was in.
+- PDF artifacts: page-number-only lines; running headers/footers (short lines repeated at the top
+  or bottom of many pages; paginated input only); footnote blocks at the foot of a page (a long
+  whitespace-only separator line followed by ``n text`` lines) become ``[n] text`` paragraphs after
+  the paragraph they interrupted; footnote numbers glued after punctuation (``(CDE).1 The``,
+  ``needs.2`` at line end) and superscript digits are dropped.
+- Markdown: ``\\$``-style escapes, ``**bold**``, ``[text](url)`` -> ``text``; ``#`` headings.
+- Whitespace: non-breaking and other odd spaces become spaces; runs of spaces collapse.
+
+Line joining. A document is *hard-wrapped* when almost no line is longer than 130 characters; then
+a line continues the paragraph above unless the line above is short (< 60% of the usual line
+length), or this line is indented after a sentence end (a new page or paragraph). Otherwise each
+line is a paragraph. In both modes bullets (``•``, ``·``, ``-``, ``1.`` …), table rows and heading
+lines stay separate, and two paragraphs are re-joined when the first stops mid-sentence and the
+next starts in lower case (text broken by a page or column break).
+
+Hyphens at a line break are kept (``work-`` + ``based`` -> ``work-based``). The hyphen is dropped
+only with evidence from the document itself: the joined word occurs elsewhere in it and the
+hyphenated form does not (``implemen-`` + ``tation`` -> ``implementation``). A hyphen followed
+by a space inside a line (``high- wage``) is closed up unless a conjunction follows
+(``on- and off-ramps``).
+
+Known leftovers: footnote numbers glued to a word (``enrollment11``) are kept, since they cannot be
+told from names such as ``K12``; graphic text (logos, charts) comes through as short lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ingest.structure import (
+    HeadingCue,
+    OutlineEntry,
+    Paragraph,
+    detect_headings,
+    line_cue,
+    split_markdown_heading,
+)
+
+LONG_LINE = 130
+WRAPPED_MAX_LONG_SHARE = 0.02
+SHORT_LINE_SHARE = 0.6
+WIDTH_WINDOW = 3
+SEPARATOR_MIN_SPACES = 20
+RUNNING_LINE_MAX_CHARS = 80
+RUNNING_LINE_MIN_PAGES = 3
+RUNNING_LINE_PAGE_SHARE = 0.4
+
+_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_SUPERSCRIPT_DIGITS = re.compile(r"(?<=\S)[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+")
+_BOOKMARK = re.compile(r"\[bookmark:\s*([^\]]*)\]")
+_IMAGE = re.compile(r"\[image:[^\]]*\]")
+_FOOTNOTE_REF = re.compile(r"\[footnoteRef:\s*\d+\]")
+_FOOTNOTE_TEXT = re.compile(r"\s*\[(\d{1,3}):\s+([^\]]*)\]")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*\)")
+_MD_BOLD = re.compile(r"\*\*|(?<!\w)__|__(?!\w)")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|~&%])")
+_GLUED_NOTE_NUMBER = re.compile(
+    r"(?:(?<=[A-Za-z)\]][.,;:!?])|(?<=[.,;:!?][”\")\]])|(?<=[A-Za-z][”\"]))"
+    r"\d{1,2}(?=\s+[A-Z“\"‘(]|\s*$)"
+)
+_OPEN_HYPHEN = re.compile(r"(?<=[A-Za-z])- (?!(?:and|or|nor|to|through)\b)(?=[a-z])")
+_SPACES = re.compile(r" {2,}")
+_PAGE_NUMBER = re.compile(
+    r"(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-–—]\s*\d{1,4}\s*[-–—]", re.IGNORECASE
+)
+_BULLET = re.compile(r"^(?:[-*•·▪▶►◦‣●■➢✓]\s*)*[-*•·▪▶►◦‣●■➢✓]\s+(?=\S)")
+_NUMBERED_ITEM = re.compile(r"^(\d{1,2}[.)]|[a-z]\))\s+(?=\S)")
+_PDF_NOTE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
+_HYPHEN_END = re.compile(r"([A-Za-z]+)-$")
+_LEADING_WORD = re.compile(r"[A-Za-z]+")
+_WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_URL_START = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
+_TERMINAL = tuple(".!?:;…")
+_CLOSERS = '”’")]'
 
 
 @dataclass(frozen=True)
 class Page:
     number: int | None  # 1-based page number for paginated sources (PDF); None for flowing text
     text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int  # offset of the heading paragraph in CleanDocument.text
+    end: int
+    level: int  # 1 = top
+    title: str  # display form
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    text: str  # cleaned text, paragraphs joined by "\n\n"
+    page_breaks: tuple[tuple[int, int], ...]  # sorted (offset, page); () when unpaginated
+    headings: tuple[Heading, ...]
+    footnotes: tuple[tuple[int, int], ...]  # (start, end) of footnote paragraphs in text
+
+    def page_at(self, offset: int) -> int | None:
+        """Page of the character at offset: the page of the last break at or before it."""
+        at = bisect_right(self.page_breaks, (offset, float("inf"))) - 1
+        return self.page_breaks[at][1] if at >= 0 else None
+
+    def section_at(self, offset: int) -> str:
+        """ "A > B > C" path of the headings enclosing offset; "" before the first heading."""
+        at = bisect_right([h.start for h in self.headings], offset) - 1
+        if at < 0:
+            return ""
+        path = [self.headings[at]]
+        for heading in reversed(self.headings[:at]):
+            if heading.level < path[0].level:
+                path.insert(0, heading)
+        return " > ".join(h.title for h in path)
+
+
+@dataclass(frozen=True)
+class _Line:
+    kind: str  # blank | skip | text | bullet | heading | cell | row | note | note_more
+    text: str = ""
+    page: int | None = None
+    indented: bool = False
+    cue: HeadingCue | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class _Block:
+    kind: str  # body | bullet | heading | table | footnote
+    text: str = ""
+    marks: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, page)
+    cue: HeadingCue | None = None
+    notes: list[_Block] = field(default_factory=list)
+    last_line: str = ""
+
+    def add(self, piece: str, page: int | None, joined: str) -> None:
+        """Append piece; joined is the block text with piece already attached."""
+        offset = len(joined) - len(piece)
+        if page is not None and not self.marks:
+            self.marks.append((offset, page))
+        self.text, self.last_line = joined, piece
+
+    def absorb(self, other: _Block, joined: str) -> None:
+        shift = len(joined) - len(other.text)
+        for offset, page in other.marks:
+            if not self.marks or self.marks[-1][1] != page:
+                self.marks.append((offset + shift, page))
+        self.text, self.last_line = joined, other.last_line
+        self.notes.extend(other.notes)
+
+
+# --- public API ------------------------------------------------------------------------
+
+
+def clean_text(text: str) -> str:
+    """Clean flowing text (one unpaginated page)."""
+    return clean_document([Page(None, text)]).text
+
+
+def clean_document(pages: Sequence[Page]) -> CleanDocument:
+    """Clean the loader's pages into paragraphs with page breaks, headings and footnotes."""
+    page_lines = [(p.number, normalize_chars(p.text).split("\n")) for p in pages]
+    page_lines = drop_running_lines(page_lines)
+    lines = classify_lines([(text, number) for number, texts in page_lines for text in texts])
+    vocabulary = document_vocabulary(" ".join(p.text for p in pages))
+    blocks = assemble_blocks(lines, vocabulary)
+    blocks = merge_broken_paragraphs(blocks, vocabulary)
+    flat = [b for block in blocks for b in (block, *block.notes) if b.text]
+    outline = detect_headings([Paragraph(b.text, b.kind, b.cue) for b in flat])
+    return render(flat, outline)
+
+
+# --- characters and inline artifacts ---------------------------------------------------
+
+
+def normalize_chars(text: str) -> str:
+    """NFC, odd spaces -> space, invisible characters and superscript digits removed."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _ODD_SPACES.sub(" ", _INVISIBLE.sub("", text.replace("\f", "\n")))
+    return _SUPERSCRIPT_DIGITS.sub("", text)
+
+
+def strip_inline_artifacts(text: str) -> str:
+    """Remove tags, markdown marks and glued footnote numbers from one line."""
+    text = _BOOKMARK.sub("", text)
+    text = _FOOTNOTE_REF.sub("", _IMAGE.sub("", text))
+    text = _MD_ESCAPE.sub(r"\1", _MD_BOLD.sub("", _MD_LINK.sub(r"\1", text)))
+    text = _GLUED_NOTE_NUMBER.sub("", text)
+    text = _OPEN_HYPHEN.sub("-", text.replace("\t", " "))
+    return _SPACES.sub(" ", text).strip()
+
+
+def extract_footnotes(text: str) -> tuple[str, tuple[str, ...]]:
+    """Pull ``[n:  text]`` footnotes out of a line: (line without them, ("[n] text", …))."""
+    notes = tuple(
+        f"[{m.group(1)}] {strip_inline_artifacts(m.group(2))}"
+        for m in _FOOTNOTE_TEXT.finditer(text)
+    )
+    return _FOOTNOTE_TEXT.sub("", text), notes
+
+
+def bookmark_names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in _BOOKMARK.findall(text))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _names_match(names: Sequence[str], text: str) -> bool:
+    """A named bookmark (not an internal _Hlk/_bookmark one) that spells the start of text."""
+    squashed = _squash(text)
+    return any(
+        not name.startswith("_") and len(_squash(name)) >= 4 and squashed.startswith(_squash(name))
+        for name in names
+    )
+
+
+# --- lines -----------------------------------------------------------------------------
+
+
+def drop_running_lines(
+    pages: Sequence[tuple[int | None, list[str]]],
+) -> list[tuple[int | None, list[str]]]:
+    """Remove running headers/footers: short lines repeated at the top or bottom of many pages."""
+    if len(pages) < RUNNING_LINE_MIN_PAGES:
+        return list(pages)
+    edges = [_edge_keys(lines) for _, lines in pages]
+    counts = Counter(key for keys in edges for key in set(keys.values()))
+    needed = max(RUNNING_LINE_MIN_PAGES, RUNNING_LINE_PAGE_SHARE * len(pages))
+    running = {key for key, n in counts.items() if n >= needed}
+    return [
+        (number, [line for i, line in enumerate(lines) if keys.get(i) not in running])
+        for (number, lines), keys in zip(pages, edges, strict=True)
+    ]
+
+
+def _edge_keys(lines: Sequence[str]) -> dict[int, str]:
+    """First and last two non-blank lines of a page, digits folded, by line index."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    picked = filled[:2] + filled[-2:]
+    return {
+        i: re.sub(r"\d+", "#", lines[i].strip().lower())
+        for i in picked
+        if len(lines[i].strip()) <= RUNNING_LINE_MAX_CHARS
+    }
+
+
+def classify_lines(raw_lines: Sequence[tuple[str, int | None]]) -> list[_Line]:
+    """Turn raw lines into typed lines; handles PDF footnote blocks and bookmark hand-over."""
+    out: list[_Line] = []
+    in_notes = False
+    pending: tuple[str, ...] = ()
+    previous_page: int | None = None
+    for raw, page in raw_lines:
+        in_notes = in_notes and page == previous_page
+        previous_page = page
+        if in_notes:
+            note = _note_line(raw, page, started=bool(out) and out[-1].kind.startswith("note"))
+            if note is not None:
+                out.append(note)
+                continue
+            in_notes = False
+        if not raw.strip():
+            in_notes = len(raw) >= SEPARATOR_MIN_SPACES
+            out.append(_Line("blank", page=page))
+            continue
+        line, pending = _classify_line(raw, page, pending)
+        out.append(line)
+    return out
+
+
+def _note_line(raw: str, page: int | None, started: bool) -> _Line | None:
+    if not raw.strip() or raw[0].isspace():
+        return None
+    text = strip_inline_artifacts(raw)
+    match = _PDF_NOTE.match(text)
+    if match:
+        return _Line("note", f"[{match.group(1)}] {match.group(2)}", page)
+    return _Line("note_more", text, page) if started else None
+
+
+def _classify_line(
+    raw: str, page: int | None, pending: tuple[str, ...]
+) -> tuple[_Line, tuple[str, ...]]:
+    """One non-blank line -> (_Line, bookmark names to hand to the next line)."""
+    if _PAGE_NUMBER.fullmatch(raw.strip()) and not raw.startswith("\t"):
+        return _Line("skip", page=page), ()
+    without_notes, notes = extract_footnotes(raw)
+    names = bookmark_names(without_notes)
+    text = strip_inline_artifacts(without_notes)
+    indented = raw[:1].isspace()
+    if not text:
+        return _Line("blank", page=page, notes=notes), names
+    if raw.startswith("\t"):
+        return _Line("cell", text, page, notes=notes), ()
+    markdown = split_markdown_heading(text)
+    if markdown is not None:
+        level, title = markdown
+        return _Line("heading", title, page, cue=HeadingCue("markdown", level), notes=notes), ()
+    kind, text = _list_item(text)
+    marked = any("_toc" in n.lower() for n in names) or _names_match((*names, *pending), text)
+    cue = line_cue(text, marked) if kind == "text" else None
+    if cue is not None:
+        return _Line("heading", text, page, indented, cue, notes), ()
+    if " | " in text:
+        kind = "row"
+    return _Line(kind, text, page, indented, notes=notes), names
+
+
+def _list_item(text: str) -> tuple[str, str]:
+    """("bullet", "• item") / ("bullet", "1. item") for list lines, else ("text", text)."""
+    bullet = _BULLET.match(text)
+    if bullet:
+        return "bullet", "• " + text[bullet.end() :]
+    numbered = _NUMBERED_ITEM.match(text)
+    if numbered:
+        return "bullet", f"{numbered.group(1)} {text[numbered.end() :]}"
+    return "text", text
+
+
+# --- paragraphs ------------------------------------------------------------------------
+
+
+def document_vocabulary(text: str) -> frozenset[str]:
+    """Lower-cased words and in-line hyphenated compounds of the raw document."""
+    return frozenset(w.lower() for w in _WORDS.findall(text))
+
+
+def join_pieces(left: str, right: str, vocabulary: frozenset[str]) -> str:
+    """Join two wrapped lines: a space, or nothing after a line-end hyphen (see module doc)."""
+    hyphen = _HYPHEN_END.search(left)
+    if hyphen is None or not right[:1].isalnum():
+        return f"{left} {right}" if left else right
+    head = hyphen.group(1).lower()
+    word = _LEADING_WORD.match(right)
+    tail = word.group(0).lower() if word else ""
+    if tail and head + tail in vocabulary and f"{head}-{tail}" not in vocabulary:
+        return left[:-1] + right
+    return left + right
+
+
+def is_hard_wrapped(lines: Sequence[_Line]) -> bool:
+    lengths = [len(line.text) for line in lines if line.kind in ("text", "bullet")]
+    return sum(n > LONG_LINE for n in lengths) <= WRAPPED_MAX_LONG_SHARE * len(lengths)
+
+
+def line_widths(lines: Sequence[_Line]) -> list[int]:
+    """Wrap width around each line: the longest of the nearby text lines, at most the 95th
+    percentile of the document (narrow table columns wrap earlier than body text)."""
+    texts = [i for i, line in enumerate(lines) if line.kind in ("text", "bullet")]
+    lengths = sorted(len(lines[i].text) for i in texts)
+    usual = lengths[int(0.95 * (len(lengths) - 1))] if lengths else 0
+    widths = [usual] * len(lines)
+    for n, i in enumerate(texts):
+        nearby = texts[max(0, n - WIDTH_WINDOW) : n + WIDTH_WINDOW + 1]
+        widths[i] = min(usual, max(len(lines[j].text) for j in nearby))
+    return widths
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().rstrip(_CLOSERS).endswith(_TERMINAL)
+
+
+def continues(last_line: str, line: _Line, wrapped: bool, width: int) -> bool:
+    """Whether line continues the paragraph whose last line is last_line."""
+    if _HYPHEN_END.search(last_line) and line.text[:1].isalnum():
+        return True
+    if not wrapped or (line.indented and _ends_sentence(last_line)):
+        return False
+    return len(last_line) >= SHORT_LINE_SHARE * width
+
+
+def assemble_blocks(lines: Sequence[_Line], vocabulary: frozenset[str]) -> list[_Block]:
+    """Group typed lines into paragraph blocks."""
+    wrapped, widths = is_hard_wrapped(lines), line_widths(lines)
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for line, width in zip(lines, widths, strict=True):
+        if line.kind == "skip":
+            continue
+        if line.kind in ("note", "note_more"):
+            _add_pdf_note(blocks, line, vocabulary)
+            current = None
+            continue
+        if current is not None and _extends(current, line, wrapped, width):
+            separator = " | " if line.kind == "cell" else None
+            joined = (
+                current.text + separator + line.text
+                if separator
+                else join_pieces(current.text, line.text, vocabulary)
+            )
+            current.add(line.text, line.page, joined)
+        elif line.kind != "blank":
+            current = _Block(_BLOCK_KINDS[line.kind], cue=line.cue)
+            current.add(line.text, line.page, line.text)
+            blocks.append(current)
+        _attach_notes(current or (blocks[-1] if blocks else None), line)
+        if line.kind in ("blank", "row"):
+            current = None
+    return blocks
+
+
+_BLOCK_KINDS = {
+    "text": "body",
+    "bullet": "bullet",
+    "heading": "heading",
+    "cell": "table",
+    "row": "table",
+}
+
+
+def _extends(current: _Block, line: _Line, wrapped: bool, width: int) -> bool:
+    if current.kind == "heading":
+        caps = current.cue is not None and current.cue.kind == "caps"
+        return caps and line.kind == "heading" and line.cue is not None and line.cue.kind == "caps"
+    if current.kind == "table":
+        return line.kind == "cell"
+    if line.kind != "text":
+        return False
+    return current.kind in ("body", "bullet") and continues(current.last_line, line, wrapped, width)
+
+
+def _attach_notes(block: _Block | None, line: _Line) -> None:
+    if block is None or not line.notes:
+        return
+    for note in line.notes:
+        footnote = _Block("footnote")
+        footnote.add(note, line.page, note)
+        block.notes.append(footnote)
+
+
+def _add_pdf_note(blocks: list[_Block], line: _Line, vocabulary: frozenset[str]) -> None:
+    host = next((b for b in reversed(blocks) if b.kind != "heading"), None)
+    if host is None:
+        host = _Block("body")
+        blocks.append(host)
+    if line.kind == "note" or not host.notes:
+        host.notes.append(_Block("footnote"))
+    note = host.notes[-1]
+    note.add(line.text, line.page, join_pieces(note.text, line.text, vocabulary))
+
+
+def is_broken_paragraph(left: _Block, right: _Block) -> bool:
+    """left stops mid-sentence and right starts in lower case: one paragraph split by a break."""
+    if left.kind not in ("body", "bullet") or right.kind != "body" or _URL_START.match(right.text):
+        return False
+    return right.text[:1].islower() and not _ends_sentence(left.text)
+
+
+def merge_broken_paragraphs(blocks: Sequence[_Block], vocabulary: frozenset[str]) -> list[_Block]:
+    merged: list[_Block] = []
+    for block in blocks:
+        if merged and is_broken_paragraph(merged[-1], block):
+            merged[-1].absorb(block, join_pieces(merged[-1].text, block.text, vocabulary))
+        else:
+            merged.append(block)
+    return merged
+
+
+# --- output ----------------------------------------------------------------------------
+
+
+def render(blocks: Sequence[_Block], outline: Sequence[OutlineEntry]) -> CleanDocument:
+    """Join blocks with blank lines and translate block-relative marks to text offsets."""
+    starts: list[int] = []
+    breaks: list[tuple[int, int]] = []
+    offset = 0
+    for block in blocks:
+        starts.append(offset)
+        for mark, page in block.marks:
+            if not breaks or breaks[-1][1] != page:
+                breaks.append((offset + mark, page))
+        offset += len(block.text) + 2
+    headings = tuple(
+        Heading(starts[e.index], starts[e.index] + len(blocks[e.index].text), e.level, e.title)
+        for e in outline
+    )
+    footnotes = tuple(
+        (start, start + len(b.text))
+        for start, b in zip(starts, blocks, strict=True)
+        if b.kind == "footnote"
+    )
+    text = "\n\n".join(b.text for b in blocks)
+    return CleanDocument(text, tuple(breaks), headings, footnotes)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from index.embedder import Embedder
@@ -226,9 +227,7 @@ class Ingestor:
         self.vectors.delete_document(meta.doc_id, keep_version=version)
         return len(chunks)
 
-    def embed(self, texts: Sequence[str], *, label: str) -> object:
-        import numpy as np
-
+    def embed(self, texts: Sequence[str], *, label: str) -> np.ndarray:
         size = self.embedder.batch_size
         batches = [texts[i : i + size] for i in range(0, len(texts), size)]
         parts = []

@@ -66,9 +66,7 @@ def make_embedder(settings: Settings) -> Any:
 
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
-@click.option(
-    "--home", type=click.Path(path_type=Path), help="Data directory (env PATHWAYS_HOME)."
-)
+@click.option("--home", type=click.Path(path_type=Path), help="Data directory (env PATHWAYS_HOME).")
 @click.pass_context
 def main(ctx: click.Context, verbose: bool, home: Path | None) -> None:
     """Pathways KB: cited search and answers over career-pathway reports."""
@@ -195,6 +193,41 @@ def make_searcher(settings: Settings) -> Any:
     from index.retrieval import HybridSearcher
 
     return HybridSearcher(settings, make_embedder(settings))
+
+
+@main.command("eval")
+@click.argument("eval_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--k", "k", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def evaluate_command(ctx: click.Context, eval_file: Path, k: int, as_json: bool) -> None:
+    """Score retrieval on a JSONL evaluation set (recall@k, MRR, nDCG, misses)."""
+    from pathways.evaluation import evaluate, format_report, load_eval_set, report_to_dict
+
+    settings = settings_from(ctx)
+    with user_errors():
+        questions = load_eval_set(eval_file)
+        searcher = make_searcher(settings)
+        retrieve = passage_retriever(searcher)
+        report = evaluate(questions, retrieve, k=k)
+    if as_json:
+        click.echo(json.dumps(report_to_dict(report), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_report(report))
+
+
+def passage_retriever(searcher: Any) -> Callable[[str, int], list[Any]]:
+    """search() as the evaluation expects it: passages named by their source file."""
+    from pathways.evaluation import Passage
+
+    def retrieve(question: str, k: int) -> list[Passage]:
+        snap = searcher.snapshot()
+        return [
+            Passage(Path(snap.documents[e.doc_id].source_path).name, e.text)
+            for e in searcher.search(question, k)
+        ]
+
+    return retrieve
 
 
 @main.command()

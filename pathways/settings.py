@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 
@@ -36,7 +37,8 @@ class Settings(BaseSettings):
         "local folder, or a hub name (needs allow_hub).",
     )
     allow_hub: bool = Field(
-        False, description="Allow downloading models from the Hugging Face hub (off: HF_HUB_OFFLINE=1)."
+        False,
+        description="Allow downloading models from the Hugging Face hub (off: HF_HUB_OFFLINE=1).",
     )
     embed_batch_size: int = Field(32, ge=1, le=512, description="Chunks per embedding batch.")
 
@@ -49,13 +51,70 @@ class Settings(BaseSettings):
     # --- ingest --------------------------------------------------------------------------
     prune_missing: bool = Field(
         True,
-        description="When ingesting a folder, remove indexed documents whose file has gone from it.",
+        description="When ingesting a folder, drop indexed documents whose file has gone from it.",
     )
-    max_upload_mb: int = Field(50, ge=1, description="Largest file accepted for ingest or upload, MB.")
+    max_upload_mb: int = Field(
+        50, ge=1, description="Largest file accepted for ingest or upload, MB."
+    )
 
     # --- query ---------------------------------------------------------------------------
     default_k: int = Field(5, ge=1, le=50, description="Excerpts returned by default.")
     max_query_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+
+    # --- API -----------------------------------------------------------------------------
+    admin_key: SecretStr | None = Field(
+        None,
+        description="Key for the write endpoints (upload, delete), sent as `Authorization: "
+        "Bearer KEY`. Unset: write endpoints are disabled (403).",
+    )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated read keys. Set: /v1 read endpoints and document pages need "
+        "one (`Authorization: Bearer KEY`). Empty: reads are open. /healthz is always open.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins allowed to call the API from a browser (the sites "
+        "that embed the widget), e.g. https://www.example.org. Empty: no cross-origin access.",
+    )
+    rate_limit: str = Field(
+        "60/minute",
+        description="Per-client limit on /v1/ask and /v1/search, `N/period` (second, minute, "
+        "hour, day). Clients are told apart by API key, else by IP address.",
+    )
+    max_request_kb: int = Field(
+        64, ge=1, description="Largest request body accepted by endpoints other than upload, KB."
+    )
+
+    @field_validator("admin_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, v: object) -> object:
+        return [k.strip() for k in v.split(",") if k.strip()] if isinstance(v, str) else v
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = v.split(",")
+        if isinstance(v, list):
+            return [str(o).strip().rstrip("/") for o in v if str(o).strip()]
+        return v
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parse_rate_limit(cls, v: str) -> str:
+        from limits import parse
+
+        try:
+            parse(v)
+        except ValueError as e:
+            raise ValueError(f"rate_limit must look like '60/minute', not {v!r}") from e
+        return v
 
     @field_validator("chunk_overlap")
     @classmethod

@@ -50,7 +50,14 @@ def test_unknown_document_is_404_with_detail(client: TestClient):
 
 
 @pytest.mark.parametrize(
-    "params", [{"q": ""}, {"q": "x", "k": 0}, {"q": "x", "k": 1000}, {"k": 3}, {"q": "x", "year_min": "soon"}]
+    "params",
+    [
+        {"q": ""},
+        {"q": "x", "k": 0},
+        {"q": "x", "k": 1000},
+        {"k": 3},
+        {"q": "x", "year_min": "soon"},
+    ],
 )
 def test_bad_search_parameters_are_422(client: TestClient, params: dict[str, object]):
     r = client.get("/v1/search", params=params)

@@ -22,7 +22,7 @@ def test_search_json_shape(corpus_settings: Settings):
         "--k", "3", "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["query"].startswith("Which consortia")
     assert [r["rank"] for r in data["results"]] == [1, 2, 3]
     keys = {"rank", "doc_id", "title", "section", "page", "start", "end", "text", "score"}

@@ -2,23 +2,41 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.schemas import SearchResponse
+from api.responses import LIMITED, errors
+from api.schemas import MAX_K, MAX_QUESTION_CHARS, NOT_BLANK, YEAR_MAX, YEAR_MIN, SearchResponse
+from api.security import RateLimit
 from api.state import StateDep
 from index.search import Filters, excerpts_to_json
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
+Year = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX)]
 
-@router.get("/search", response_model=SearchResponse)
+
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    dependencies=[RateLimit],
+    responses=errors(*LIMITED, 409),
+)
 def search(
+    *,
     state: StateDep,
-    q: Annotated[str, Query(min_length=1, max_length=2000, description="The question or keywords.")],
-    k: Annotated[int, Query(ge=1, le=50, description="How many excerpts.")] = 5,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUESTION_CHARS,
+            pattern=NOT_BLANK,
+            description="The question or keywords (at most PATHWAYS_MAX_QUERY_CHARS characters).",
+        ),
+    ],  # fmt: skip
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many excerpts.")] = 5,
     doc_type: Annotated[list[str] | None, Query(description="Only these document types.")] = None,
-    year_min: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    year_max: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    region: Annotated[list[str] | None, Query()] = None,
-    doc_id: Annotated[list[str] | None, Query()] = None,
+    year_min: Year = None,
+    year_max: Year = None,
+    region: Annotated[list[str] | None, Query(description="Only these regions.")] = None,
+    doc_id: Annotated[list[str] | None, Query(description="Only these documents.")] = None,
 ) -> dict[str, object]:
     """Ranked excerpts for a query, each with its document, section, page and offsets."""
     filters = Filters(

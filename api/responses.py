@@ -1,0 +1,37 @@
+"""OpenAPI descriptions of the error responses, so the schema lists every status a route sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.schemas import ErrorBody
+
+DESCRIPTIONS = {
+    400: "Bad request.",
+    401: "An API key is needed, or the one sent is not valid.",
+    403: "Forbidden: write endpoints are disabled, or the key may not write.",
+    404: "No such document.",
+    409: "Conflict: no index yet, or the document already exists.",
+    413: "The request body or upload is too large.",
+    415: "The file is not a type we can read (decided from its content).",
+    422: "Invalid parameters, or a file that cannot be read.",
+    429: "Too many requests from this client; retry after `Retry-After` seconds.",
+    501: "Not implemented on this server yet.",
+}
+
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for the given statuses, each with an {"detail": ...} body."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        out[code] = {"model": ErrorBody, "description": DESCRIPTIONS[code]}
+        if code == 429:
+            out[code]["headers"] = RETRY_AFTER
+    return out
+
+
+READ = (401, 422)
+LIMITED = (*READ, 429)
+WRITE = (401, 403, 413, 422)
