@@ -1,15 +1,49 @@
-"""Question answering with verified citations. (Interface stub: the real selection, list answers
-and abstention replace the body of `Answerer.answer`; the types and signatures stay.)"""
+"""Question answering with verified citations, fully offline by default.
+
+retrieve excerpts -> score their sentences -> pick relevant, different ones -> compose an
+answer in which every sentence is a verbatim quote with its [n] citation. When no sentence
+clears the calibrated threshold the answer abstains and shows related excerpts instead.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+import math
+import threading
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from answer.evidence import (
+    Candidate,
+    SentenceIndex,
+    score_candidates,
+    score_rows,
+    select,
+    span_ranks,
+    terms,
+)
+from answer.lists import OrgEntry, answer_style, evidence_kind, measures_in, wanted_kinds
 from index.embedder import Embedder
 from index.retrieval import HybridSearcher
-from index.search import Excerpt, Filters
+from index.search import Excerpt, Filters, check_query
+from index.store import OrgRow
+from ingest.clean import CleanDocument, Heading
 from pathways.settings import Settings
+from prompts import render
+
+logger = logging.getLogger(__name__)
+
+SENTENCES = {"plain": 3, "list": 7, "orgs": 8}
+CROWD_PENALTY = 0.04  # per extra organization named in the same sentence
+MENTION_BONUS = 0.02  # per extra sentence naming the organization
+MIN_LEAD_WORDS = 8  # a glossary line or a bare name is no evidence of what an organization does
+REFERENCE_SECTION = re.compile(
+    r"glossary|references|endnotes|notes|bibliography|acknowledg|sources|appendix", re.IGNORECASE
+)
+KIND_BONUS = 0.15  # the organization is of a kind the question asks about
+ORG_POOL = 30  # excerpts searched for organization lists
 
 
 @dataclass(frozen=True)
@@ -35,6 +69,7 @@ class Answer:
     related: list[Citation] = field(default_factory=list)  # shown when abstaining
     mode: str = "extractive"  # extractive | llm | extractive-fallback
     note: str | None = None
+    text: str = ""  # plain-text rendering for terminals
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,8 +84,86 @@ class Answer:
         }
 
 
-def cite(n: int, e: Excerpt) -> Citation:
-    return Citation(n, e.doc_id, e.title, e.section, e.page, e.start, e.end, e.text, e.source_url)
+class Library:
+    """Per-generation view of the corpus for answering: texts, structure, sentences."""
+
+    def __init__(self, searcher: HybridSearcher) -> None:
+        snap = searcher.snapshot()
+        catalog = searcher.catalog
+        self.generation = snap.generation
+        self.documents = snap.documents
+        self.structure: dict[str, CleanDocument] = {}
+        texts: dict[str, str] = {}
+        for doc_id in snap.documents:
+            found = catalog.get_document(doc_id)
+            if found is None:
+                continue
+            texts[doc_id] = found[1]
+            breaks, headings = catalog.get_structure(doc_id)
+            self.structure[doc_id] = CleanDocument(
+                text=found[1],
+                page_breaks=tuple((int(a), int(b)) for a, b in breaks),
+                headings=tuple(Heading(**h) for h in headings),  # type: ignore[arg-type]
+                footnotes=(),
+            )
+        table = catalog.sentences()
+        headings = [
+            self.structure[doc_id].section_at(start).rsplit(" > ", 1)[-1]
+            for doc_id, (start, _) in zip(table.doc_ids, table.spans, strict=True)
+        ]
+        self.sentences = SentenceIndex(table, texts, headings)
+        self.orgs = catalog.orgs()
+        self.org_names = org_names(self.orgs)
+        holders = (self.sentences.row_containing(d, o.start, o.end) for d, o in self.orgs)
+        named = {r for r in holders if r is not None}
+        self.org_rows = sorted(
+            r
+            for r in named
+            if len(self.sentences.text(r).split()) >= MIN_LEAD_WORDS
+            and not REFERENCE_SECTION.search(headings[r])
+        )
+        self.org_row_set = set(self.org_rows)
+
+    def row_doc(self, row: int) -> str:
+        return self.sentences.table.doc_ids[row]
+
+    def citation(self, n: int, doc_id: str, start: int, end: int) -> Citation:
+        doc = self.structure[doc_id]
+        meta = self.documents[doc_id].meta
+        return Citation(
+            n=n, doc_id=doc_id, title=meta.title, section=doc.section_at(start),
+            page=doc.page_at(start), start=start, end=end, quote=doc.text[start:end],
+            source_url=meta.source_url,
+        )  # fmt: skip
+
+
+def org_mentions(lib: Library, candidates: list[Candidate]) -> dict[str, list[int]]:
+    """Organization key -> candidate sentence rows that name it."""
+    spans: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        spans.setdefault(c.doc_id, []).append(c)
+    found: dict[str, list[int]] = {}
+    for doc_id, org in lib.orgs:
+        for cand in spans.get(doc_id, ()):
+            if cand.start <= org.start and org.end <= cand.end:
+                rows = found.setdefault(org.key, [])
+                if cand.row not in rows:
+                    rows.append(cand.row)
+    return found
+
+
+def org_names(orgs: list[tuple[str, OrgRow]]) -> dict[str, tuple[str, str]]:
+    """Organization key -> (display name, kind), the longest name seen."""
+    names: dict[str, tuple[str, str]] = {}
+    for _, org in orgs:
+        if len(org.name) > len(names.get(org.key, ("", ""))[0]):
+            names[org.key] = (org.name, org.kind)
+    return names
+
+
+def confidence_of(best: float, threshold: float) -> float:
+    """Map the best evidence score to 0..1, 0.5 at the abstention threshold."""
+    return 1.0 / (1.0 + math.exp(-12.0 * (best - threshold)))
 
 
 class Answerer:
@@ -58,9 +171,184 @@ class Answerer:
         self.settings = settings
         self.searcher = searcher
         self.embedder = embedder
+        self._lock = threading.Lock()
+        self._library: Library | None = None
 
+    def library(self) -> Library:
+        generation = self.searcher.catalog.generation()
+        with self._lock:
+            if self._library is None or self._library.generation != generation:
+                self._library = Library(self.searcher)
+            return self._library
+
+    # --- public -------------------------------------------------------------------------
     def answer(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
-        excerpts = self.searcher.search(question, k or 5, filters)
-        citations = [cite(i + 1, e) for i, e in enumerate(excerpts[:3])]
-        text = " ".join(f"{c.quote[:200]} [{c.n}]" for c in citations)
-        return Answer(question, text, not citations, 0.5, citations)
+        question = check_query(question, self.settings.max_query_chars)
+        style = answer_style(question)
+        pool = ORG_POOL if style == "orgs" else (k or self.settings.answer_k)
+        excerpts = self.searcher.search(question, pool, filters)
+        lib = self.library()
+        candidates = self.candidates(lib, question, excerpts)
+        best = candidates[0].score if candidates else 0.0
+        threshold = self.settings.abstain_threshold
+        confidence = confidence_of(best, threshold)
+        if best < threshold:
+            return self.abstain(lib, question, excerpts, confidence)
+        if style == "orgs":
+            entries = self.org_entries(
+                lib, self.org_candidates(lib, question, excerpts, filters), question
+            )
+            if len(entries) >= 2:
+                return self.compose_orgs(lib, question, entries, confidence)
+            style = "list"
+        floor = best - self.settings.answer_margin
+        picked = select(candidates, lib.sentences.table.vectors, SENTENCES[style], floor=floor)
+        if style == "plain":
+            picked = sorted(picked, key=lambda c: (c.doc_id, c.start))
+        return self.compose(lib, question, style, picked, confidence)
+
+    def organizations(
+        self, topic: str, limit: int = 12, filters: Filters | None = None
+    ) -> list[dict[str, Any]]:
+        """Organizations relevant to a topic, each with its best evidence and citations."""
+        topic = check_query(topic, self.settings.max_query_chars)
+        excerpts = self.searcher.search(topic, ORG_POOL, filters)
+        lib = self.library()
+        candidates = self.org_candidates(lib, topic, excerpts, filters)
+        entries = self.org_entries(lib, candidates, topic)[:limit]
+        out = []
+        for entry in entries:
+            row = entry.rows[0]
+            start, end = lib.sentences.table.spans[row]
+            doc_id = lib.sentences.table.doc_ids[row]
+            cites = [self.cite_row(lib, i + 1, r) for i, r in enumerate(entry.rows[:3])]
+            out.append(
+                {
+                    "name": entry.name,
+                    "kind": entry.kind,
+                    "score": round(entry.score, 4),
+                    "what": lib.sentences.text(row),
+                    "evidence_kind": evidence_kind(lib.sentences.text(row)),
+                    "measures": measures_in(" ".join(lib.sentences.text(r) for r in entry.rows)),
+                    "mentions": len(entry.rows),
+                    "doc_id": doc_id,
+                    "start": start,
+                    "end": end,
+                    "citations": [asdict(c) for c in cites],
+                }
+            )
+        return out
+
+    # --- evidence -----------------------------------------------------------------------
+    def candidates(self, lib: Library, question: str, excerpts: list[Excerpt]) -> list[Candidate]:
+        vector = self.embedder.embed_query(question)
+        spans = [(e.doc_id, e.start, e.end) for e in excerpts]
+        return score_candidates(lib.sentences, spans, vector, terms(question))
+
+    def org_candidates(
+        self, lib: Library, question: str, excerpts: list[Excerpt], filters: Filters | None
+    ) -> list[Candidate]:
+        """Sentences that name an organization, from the whole corpus (within the filters),
+        plus the sentences of the retrieved excerpts."""
+        allowed = {d for d, doc in lib.documents.items() if (filters or Filters()).admits(doc)}
+        ranks: dict[int, int | None] = {r: None for r in lib.org_rows if lib.row_doc(r) in allowed}
+        spans = [(e.doc_id, e.start, e.end) for e in excerpts]
+        ranks.update(span_ranks(lib.sentences, spans))
+        vector = self.embedder.embed_query(question)
+        return score_rows(lib.sentences, ranks, vector, terms(question))
+
+    def cite_row(self, lib: Library, n: int, row: int) -> Citation:
+        start, end = lib.sentences.table.spans[row]
+        return lib.citation(n, lib.sentences.table.doc_ids[row], start, end)
+
+    def org_entries(
+        self, lib: Library, candidates: list[Candidate], question: str = ""
+    ) -> list[OrgEntry]:
+        """Organizations named in the candidate sentences, best-supported first. A sentence
+        naming many organizations says little about each, so its score is discounted, and it
+        leads at most one entry."""
+        mentions = org_mentions(lib, [c for c in candidates if c.row in lib.org_row_set])
+        crowd = Counter(row for rows in mentions.values() for row in rows)
+        scores = {c.row: c.score - CROWD_PENALTY * min(crowd[c.row] - 1, 4) for c in candidates}
+        entries = []
+        kinds = wanted_kinds(question)
+        for key, rows in mentions.items():
+            name, kind = lib.org_names[key]
+            ordered = sorted(rows, key=lambda r: -scores[r])
+            bonus = MENTION_BONUS * min(len(ordered) - 1, 5) + (KIND_BONUS if kind in kinds else 0)
+            entries.append(OrgEntry(key, name, kind, scores[ordered[0]] + bonus, ordered))
+        entries.sort(key=lambda e: -e.score)
+        used: set[int] = set()
+        kept = []
+        for entry in entries:
+            fresh = [r for r in entry.rows if r not in used]
+            if entry.kind == "state_agency" or not fresh:
+                continue
+            entry.rows = fresh
+            used.add(fresh[0])
+            kept.append(entry)
+        return kept
+
+    # --- composing ----------------------------------------------------------------------
+    def compose(
+        self, lib: Library, question: str, style: str, picked: list[Candidate], confidence: float
+    ) -> Answer:
+        citations = [lib.citation(i + 1, c.doc_id, c.start, c.end) for i, c in enumerate(picked)]
+        sentences = [{"n": c.n, "text": " ".join(c.quote.split())} for c in citations]
+        context = {"abstained": False, "style": style, "sentences": sentences,
+                   "entries": [], "related": [], "citations": citations}  # fmt: skip
+        return Answer(
+            question=question,
+            answer=render("answer.md.j2", **context),
+            abstained=False,
+            confidence=confidence,
+            citations=citations,
+            text=render("answer.txt.j2", **context),
+        )
+
+    def compose_orgs(
+        self, lib: Library, question: str, entries: list[OrgEntry], confidence: float
+    ) -> Answer:
+        citations: list[Citation] = []
+        rendered = []
+        for entry in entries[: SENTENCES["orgs"]]:
+            rows = entry.rows[:2]
+            first = len(citations) + 1
+            citations.extend(self.cite_row(lib, first + i, r) for i, r in enumerate(rows))
+            sentence = " ".join(lib.sentences.text(rows[0]).split())
+            joined = " ".join(lib.sentences.text(r) for r in rows)
+            rendered.append(
+                {
+                    "name": entry.name, "kind_label": entry.kind_label, "sentence": sentence,
+                    "n": first, "evidence_kind": evidence_kind(joined),
+                    "measures": measures_in(joined), "more": list(range(first + 1, first + len(rows))),
+                }
+            )  # fmt: skip
+        context = {"abstained": False, "style": "orgs", "sentences": [], "entries": rendered,
+                   "related": [], "citations": citations}  # fmt: skip
+        return Answer(
+            question=question,
+            answer=render("answer.md.j2", **context),
+            abstained=False,
+            confidence=confidence,
+            citations=citations,
+            text=render("answer.txt.j2", **context),
+        )
+
+    def abstain(
+        self, lib: Library, question: str, excerpts: list[Excerpt], confidence: float
+    ) -> Answer:
+        related = [
+            lib.citation(i + 1, e.doc_id, e.start, e.end) for i, e in enumerate(excerpts[:3])
+        ]
+        context = {"abstained": True, "style": "plain", "sentences": [], "entries": [],
+                   "related": related, "citations": related}  # fmt: skip
+        return Answer(
+            question=question,
+            answer=render("answer.md.j2", **context),
+            abstained=True,
+            confidence=confidence,
+            citations=[],
+            related=related,
+            text=render("answer.txt.j2", **context),
+        )

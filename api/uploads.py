@@ -113,7 +113,10 @@ def ingest_upload(
         )
     loaded = load_bytes(saved.data, saved.name)
     source = Source(path=Path(saved.name), row=row, explicit=True)
+    previous = ingestor.catalog.sources().get(doc_id)
     ingestor.index_loaded(loaded, source, version, {"doc_id": doc_id}, source_path=str(saved.path))
+    if previous is not None:
+        remove_original(previous, saved.path.parent, set(ingestor.catalog.sources().values()))
     return describe(ingestor, doc_id, "updated" if stored else "added")
 
 

@@ -101,7 +101,10 @@ def median(values: Sequence[float]) -> float:
 
 
 def machine() -> str:
+    """Cores, CPU, OS, Python and the 1-minute load average (other work skews latencies)."""
     cpu = platform.processor() or platform.machine()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (
-        f"{os.cpu_count()} cores ({cpu}), {platform.system()}, Python {platform.python_version()}"
+        f"{os.cpu_count()} cores ({cpu}), {platform.system()}, Python {platform.python_version()}, "
+        f"load average {load:.1f}"
     )

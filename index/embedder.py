@@ -53,6 +53,7 @@ class Embedder:
         self.allow_hub = allow_hub
         self.batch_size = batch_size
         self.loads = 0  # how many times the model was loaded (tests: unchanged ingest loads none)
+        self._query_cache: dict[str, np.ndarray] = {}
 
     @cached_property
     def model(self) -> SentenceTransformer:
@@ -116,7 +117,14 @@ class Embedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        """One text's vector; recent queries are cached (search and ask embed the same one)."""
+        cached = self._query_cache.get(text)
+        if cached is None:
+            cached = self.embed([text])[0]
+            if len(self._query_cache) >= 256:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[text] = cached
+        return cached
 
     @property
     def dimension(self) -> int:

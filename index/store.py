@@ -12,6 +12,8 @@ from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ingest.catalog import DocumentMeta
 from ingest.chunk import Chunk
 
@@ -48,6 +50,22 @@ CREATE TABLE IF NOT EXISTS chunks (
     extra TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS sentences (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_id, start);
+CREATE TABLE IF NOT EXISTS orgs (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orgs_key ON orgs(key);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -64,6 +82,26 @@ class StoredDocument:
 
 
 @dataclass(frozen=True)
+class OrgRow:
+    """An organization named in a document: display name, merge key, kind, offsets."""
+
+    name: str
+    key: str
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SentenceTable:
+    """Every indexed sentence: its document, span and unit-length vector (row i of vectors)."""
+
+    doc_ids: list[str]
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
 class DocumentRecord:
     """Everything written for one document in one transaction."""
 
@@ -76,7 +114,9 @@ class DocumentRecord:
     page_breaks: Sequence[tuple[int, int]]
     headings: Sequence[dict[str, object]]
     chunks: Sequence[Chunk]
-    chunk_extra: Sequence[dict[str, object]] | None = None
+    sentences: Sequence[tuple[int, int]] = ()
+    sentence_vectors: np.ndarray | None = None
+    orgs: Sequence[OrgRow] = ()
 
 
 class Catalog:
@@ -101,7 +141,9 @@ class Catalog:
     def put_document(self, record: DocumentRecord) -> None:
         """Replace a document and all its chunks atomically."""
         m = record.meta
-        extras = record.chunk_extra or [{} for _ in record.chunks]
+        vectors = record.sentence_vectors
+        if vectors is None:
+            vectors = np.zeros((len(record.sentences), 0), dtype=np.float32)
         with self._connect() as db:
             db.execute("DELETE FROM documents WHERE doc_id = ?", (m.doc_id,))
             db.execute(
@@ -117,13 +159,24 @@ class Catalog:
             )  # fmt: skip
             db.executemany(
                 'INSERT INTO chunks (chunk_id, doc_id, ordinal, text, start, "end", section,'
-                " page_start, page_end, extra) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " page_start, page_end) VALUES (?,?,?,?,?,?,?,?,?)",
                 [
                     (c.chunk_id, c.doc_id, c.ordinal, c.text, c.start, c.end, c.section,
-                     c.page_start, c.page_end, json.dumps(x))
-                    for c, x in zip(record.chunks, extras, strict=True)
+                     c.page_start, c.page_end)
+                    for c in record.chunks
                 ],
             )  # fmt: skip
+            db.executemany(
+                'INSERT INTO sentences (doc_id, start, "end", vector) VALUES (?,?,?,?)',
+                [
+                    (m.doc_id, s, e, np.asarray(v, dtype=np.float32).tobytes())
+                    for (s, e), v in zip(record.sentences, vectors, strict=True)
+                ],
+            )
+            db.executemany(
+                'INSERT INTO orgs (doc_id, name, key, kind, start, "end") VALUES (?,?,?,?,?,?)',
+                [(m.doc_id, o.name, o.key, o.kind, o.start, o.end) for o in record.orgs],
+            )
             _bump_generation(db)
 
     def delete_document(self, doc_id: str) -> bool:
@@ -195,6 +248,30 @@ class Catalog:
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY c.doc_id, c.ordinal", args).fetchall()
         return [_stored_chunk(r) for r in rows]
+
+    def sentences(self) -> SentenceTable:
+        with self._connect() as db:
+            rows = db.execute(
+                'SELECT doc_id, start, "end", vector FROM sentences ORDER BY doc_id, start'
+            ).fetchall()
+        vectors = [np.frombuffer(r["vector"], dtype=np.float32) for r in rows]
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+        return SentenceTable(
+            doc_ids=[r["doc_id"] for r in rows],
+            spans=[(r["start"], r["end"]) for r in rows],
+            vectors=matrix,
+        )
+
+    def orgs(self) -> list[tuple[str, OrgRow]]:
+        """(doc_id, mention) for every organization mention in the index."""
+        with self._connect() as db:
+            rows = db.execute(
+                'SELECT doc_id, name, key, kind, start, "end" FROM orgs ORDER BY doc_id, start'
+            ).fetchall()
+        return [
+            (r["doc_id"], OrgRow(r["name"], r["key"], r["kind"], r["start"], r["end"]))
+            for r in rows
+        ]
 
     def counts(self) -> tuple[int, int]:
         with self._connect() as db:

@@ -17,17 +17,19 @@ What is cleaned:
 - Whitespace: non-breaking and other odd spaces become spaces; runs of spaces collapse.
 
 Line joining. A document is *hard-wrapped* when almost no line is longer than 130 characters; then
-a line continues the paragraph above unless the line above is short (< 60% of the usual line
-length), or this line is indented after a sentence end (a new page or paragraph). Otherwise each
-line is a paragraph. In both modes bullets (``•``, ``·``, ``-``, ``1.`` …), table rows and heading
-lines stay separate, and two paragraphs are re-joined when the first stops mid-sentence and the
-next starts in lower case (text broken by a page or column break).
+a line continues the paragraph above unless the line above is short (< 60% of the wrap width
+around it), or this line is indented after a sentence end (a new page or paragraph). Otherwise
+each line is a paragraph. Across a page turn (paginated input) text is joined exactly when it
+is visibly mid-sentence: the page does not end a sentence, or the next page starts in lower case.
+In both modes bullets (``•``, ``·``, ``-``, ``1.`` …), table rows and heading lines stay
+separate, and two paragraphs are re-joined when the first stops mid-sentence and the next
+starts in lower case (text broken by a page or column break, a page number, a footnote block).
 
 Hyphens at a line break are kept (``work-`` + ``based`` -> ``work-based``). The hyphen is dropped
 only with evidence from the document itself: the joined word occurs elsewhere in it and the
 hyphenated form does not (``implemen-`` + ``tation`` -> ``implementation``). A hyphen followed
-by a space inside a line (``high- wage``) is closed up unless a conjunction follows
-(``on- and off-ramps``).
+by a space inside a line (``high- wage``, ``Tulare- Kings``) is closed up unless a conjunction
+follows (``on- and off-ramps``).
 
 Known leftovers: footnote numbers glued to a word (``enrollment11``) are kept, since they cannot be
 told from names such as ``K12``; graphic text (logos, charts) comes through as short lines.
@@ -74,7 +76,7 @@ _GLUED_NOTE_NUMBER = re.compile(
     r"(?:(?<=[A-Za-z)\]][.,;:!?])|(?<=[.,;:!?][”\")\]])|(?<=[A-Za-z][”\"]))"
     r"\d{1,2}(?=\s+[A-Z“\"‘(]|\s*$)"
 )
-_OPEN_HYPHEN = re.compile(r"(?<=[A-Za-z])- (?!(?:and|or|nor|to|through)\b)(?=[a-z])")
+_OPEN_HYPHEN = re.compile(r"(?<=[A-Za-z])- (?!(?:and|or|nor|to|through)\b)(?=[A-Za-z0-9])")
 _SPACES = re.compile(r" {2,}")
 _PAGE_NUMBER = re.compile(
     r"(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-–—]\s*\d{1,4}\s*[-–—]", re.IGNORECASE
@@ -150,7 +152,7 @@ class _Block:
     def add(self, piece: str, page: int | None, joined: str) -> None:
         """Append piece; joined is the block text with piece already attached."""
         offset = len(joined) - len(piece)
-        if page is not None and not self.marks:
+        if page is not None and (not self.marks or self.marks[-1][1] != page):
             self.marks.append((offset, page))
         self.text, self.last_line = joined, piece
 
@@ -173,7 +175,7 @@ def clean_text(text: str) -> str:
 
 def clean_document(pages: Sequence[Page]) -> CleanDocument:
     """Clean the loader's pages into paragraphs with page breaks, headings and footnotes."""
-    page_lines = [(p.number, normalize_chars(p.text).split("\n")) for p in pages]
+    page_lines = [(p.number, _page_lines(p.text)) for p in pages]
     page_lines = drop_running_lines(page_lines)
     lines = classify_lines([(text, number) for number, texts in page_lines for text in texts])
     vocabulary = document_vocabulary(" ".join(p.text for p in pages))
@@ -185,6 +187,12 @@ def clean_document(pages: Sequence[Page]) -> CleanDocument:
 
 
 # --- characters and inline artifacts ---------------------------------------------------
+
+
+def _page_lines(text: str) -> list[str]:
+    """Lines of a page; the page's final line break is not a blank line."""
+    text = normalize_chars(text)
+    return (text[:-1] if text.endswith("\n") else text).split("\n")
 
 
 def normalize_chars(text: str) -> str:
@@ -376,11 +384,14 @@ def _ends_sentence(text: str) -> bool:
     return text.rstrip().rstrip(_CLOSERS).endswith(_TERMINAL)
 
 
-def continues(last_line: str, line: _Line, wrapped: bool, width: int) -> bool:
+def continues(last_line: str, line: _Line, wrapped: bool, width: int, page_turn: bool) -> bool:
     """Whether line continues the paragraph whose last line is last_line."""
     if _HYPHEN_END.search(last_line) and line.text[:1].isalnum():
         return True
-    if not wrapped or (line.indented and _ends_sentence(last_line)):
+    new_start = _ends_sentence(last_line) and not line.text[:1].islower()
+    if page_turn:
+        return not new_start
+    if not wrapped or (line.indented and new_start):
         return False
     return len(last_line) >= SHORT_LINE_SHARE * width
 
@@ -430,9 +441,12 @@ def _extends(current: _Block, line: _Line, wrapped: bool, width: int) -> bool:
         return caps and line.kind == "heading" and line.cue is not None and line.cue.kind == "caps"
     if current.kind == "table":
         return line.kind == "cell"
-    if line.kind != "text":
+    if current.kind not in ("body", "bullet"):
         return False
-    return current.kind in ("body", "bullet") and continues(current.last_line, line, wrapped, width)
+    if line.kind == "bullet":  # "K-" + "12. Instead…" is a hyphenated word, not a list item
+        return bool(_HYPHEN_END.search(current.last_line)) and line.text[:1].isdigit()
+    page_turn = bool(current.marks) and line.page not in (None, current.marks[-1][1])
+    return line.kind == "text" and continues(current.last_line, line, wrapped, width, page_turn)
 
 
 def _attach_notes(block: _Block | None, line: _Line) -> None:

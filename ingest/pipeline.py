@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,9 @@ import numpy as np
 from tqdm import tqdm
 
 from index.embedder import Embedder
-from index.store import Catalog, DocumentRecord, StoredChunk
+from answer.orgs import canonical_key, find_organizations
+from answer.sentences import sentence_spans
+from index.store import Catalog, DocumentRecord, OrgRow, StoredChunk
 from index.vectors import VectorIndex
 from ingest.catalog import CATALOG_NAME, DocumentMeta, describe_document, read_catalog, slugify
 from ingest.chunk import chunk_document, embedding_text
@@ -33,7 +36,7 @@ from pathways.settings import Settings
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking changes what a file turns into, so ingest redoes every file.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass
@@ -209,7 +212,11 @@ class Ingestor:
         stored = [StoredChunk(chunk=c, version=version, extra={}) for c in chunks]
         budget = self.embedder.max_tokens - 2
         texts = [embedding_text(c, meta.title, tokenize, budget) for c in chunks]
-        vectors = self.embed(texts, label=source.path.name)
+        sentences = body_sentences(doc.text, doc.headings)
+        all_vectors = self.embed(
+            texts + [doc.text[s:e] for s, e in sentences], label=source.path.name
+        )
+        vectors, sentence_vectors = all_vectors[: len(texts)], all_vectors[len(texts) :]
         self.vectors.add(stored, vectors, doc_metadata(meta))
         headings = [
             {"start": h.start, "end": h.end, "level": h.level, "title": h.title}
@@ -222,6 +229,8 @@ class Ingestor:
                 format=loaded.format,
                 pages=len(loaded.pages) if loaded.format == "pdf" else None,
                 text=doc.text, page_breaks=doc.page_breaks, headings=headings, chunks=chunks,
+                sentences=sentences, sentence_vectors=sentence_vectors,
+                orgs=organizations(doc.text),
             )
         )  # fmt: skip
         self.vectors.delete_document(meta.doc_id, keep_version=version)
@@ -232,7 +241,7 @@ class Ingestor:
         batches = [texts[i : i + size] for i in range(0, len(texts), size)]
         parts = []
         bar = tqdm(
-            total=len(texts), desc=f"embedding {label[:40]}", unit="chunk",
+            total=len(texts), desc=f"embedding {label[:40]}", unit="text",
             disable=not self.progress, leave=False,
         )  # fmt: skip
         with bar:
@@ -256,6 +265,26 @@ class Ingestor:
         found = self.catalog.delete_document(doc_id)
         self.vectors.delete_document(doc_id)
         return found
+
+
+def body_sentences(text: str, headings: Sequence[Any]) -> list[tuple[int, int]]:
+    """Sentence spans outside headings: the units answers quote."""
+    spans = []
+    cursor = 0
+    for heading in [*headings, None]:
+        stop = len(text) if heading is None else heading.start
+        if stop > cursor:
+            spans.extend(sentence_spans(text, cursor, stop))
+        if heading is not None:
+            cursor = max(cursor, heading.end)
+    return spans
+
+
+def organizations(text: str) -> list[OrgRow]:
+    return [
+        OrgRow(m.name, canonical_key(m.name), m.kind, m.start, m.end)
+        for m in find_organizations(text)
+    ]
 
 
 def doc_metadata(meta: DocumentMeta) -> dict[str, object]:

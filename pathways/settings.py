@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     default_k: int = Field(5, ge=1, le=50, description="Excerpts returned by default.")
     max_query_chars: int = Field(2000, ge=10, description="Longest question accepted.")
 
+    # --- answers -------------------------------------------------------------------------
+    answer_k: int = Field(8, ge=1, le=50, description="Excerpts an answer draws its sentences from.")
+    abstain_threshold: float = Field(
+        0.55,
+        description="Best evidence score (cosine + 0.35 x keyword overlap) below which `ask` says "
+        "the reports do not answer. Calibrated with bench/calibrate_abstention.py.",
+    )
+    answer_margin: float = Field(
+        0.25, ge=0, description="Sentences scoring this far below the best are left out."
+    )
+
     # --- API -----------------------------------------------------------------------------
     admin_key: SecretStr | None = Field(
         None,

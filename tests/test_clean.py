@@ -1,4 +1,5 @@
-"""ingest.clean on short excerpts of the real corpus (copied here; no corpus needed at test time)."""
+"""ingest.clean on short excerpts of the real corpus (copied here; no "
+"corpus needed at test time)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,10 @@ TWO_YEARS_INTRODUCTION = (
 # ccpt-two-years, lines 152-156: hard-wrapped with a real hyphen at a line end.
 TWO_YEARS_WORK_BASED = (
     "All Cohort 1 consortia offered pathway-related training for K-12 and community college \n"
-    "educators; funded new positions tasked with coaching, developing, and coordinating K-12 work-\n"
-    "based learning opportunities; and financed costs associated with various convenings designed \n"
+    "educators; funded new positions tasked with coaching, developing, and "
+    "coordinating K-12 work-\n"
+    "based learning opportunities; and financed costs associated with "
+    "various convenings designed \n"
     "to promote cross-sector and regional conversation among district and community college \n"
     "educators and employers. \n"
 )
@@ -48,7 +51,8 @@ TWO_YEARS_PAGE_FOOT = (
     "CCPT stands in contrast to other similar pathway-focused initiatives such as the Linked \n"
     "Learning Pilot Initiative or California Partnership Academies (CPAs), which established the "
     "CTE \n"
-    "Pathways Program, both of which require specific data and metrics in reporting. For example, \n"
+    "Pathways Program, both of which require specific data and metrics in "
+    "reporting. For example, \n"
     "the CPAs must have 50 percent of its students deemed to be at risk in each pathway, use a \n"
     "\n"
     "                                                \n"
@@ -156,10 +160,24 @@ def test_line_end_hyphen_is_dropped_only_with_evidence_from_the_document() -> No
     assert "high-wage" in clean_text("jobs in high-\nwage careers across the state")
 
 
+def test_line_end_hyphen_wins_over_a_numbered_item_reading() -> None:
+    # ccpt-two-years lines 2609-2610
+    text = (
+        "Employers receive no funds for participation, and many see few direct short-term benefits "
+        "to \n"
+        "their involvement in CTE pathway efforts, especially those with K-\n"
+        "12. Instead they see costs in terms of time, responsibility, and employee productivity. \n"
+    )
+    assert clean_text(text).endswith(
+        "especially those with K-12. Instead they see costs in terms of time, responsibility, and "
+        "employee productivity."
+    )
+
+
 def test_hyphen_space_inside_a_line_is_closed_unless_a_conjunction_follows() -> None:
-    text = "Pathways lead to high- wage jobs with multiple on- and off-ramps, and work- based learning."
+    text = "Tulare- Kings pathways lead to high- wage jobs, with on- and off-ramps across K- 20."
     assert clean_text(text) == (
-        "Pathways lead to high-wage jobs with multiple on- and off-ramps, and work-based learning."
+        "Tulare-Kings pathways lead to high-wage jobs, with on- and off-ramps across K-20."
     )
 
 
@@ -258,7 +276,8 @@ def test_paragraph_broken_by_a_column_break_is_rejoined() -> None:
         "leader described.\n\nAccording to the leaders in this sample, those conversations helped."
     )
     assert clean_text(text).split("\n\n") == [
-        "While most consortia did not frame CCPT goals in terms of systems change, the site leaders "
+        "While most consortia did not frame CCPT goals in terms of systems "
+        "change, the site leaders "
         "in this sample did approach the CCPT opportunity in ways similar to what the Fresno "
         "leader described.",
         "According to the leaders in this sample, those conversations helped.",
@@ -275,7 +294,8 @@ def test_heading_wrapped_over_two_caps_lines_stays_one_paragraph() -> None:
         "\n"
         "Every consortia leader saw new relationships as a benefit of CCPT and essential to "
         "promoting \n"
-        "collaboration among employers, community colleges, and K-12 districts within the regions. \n"
+        "collaboration among employers, community colleges, and K-12 districts "
+        "within the regions. \n"
     )
     doc = clean_document([Page(None, text)])
     assert doc.text.split("\n\n")[1] == "NEW AND STRENGTHENED RELATIONSHIPS AMONG STAKEHOLDERS"
@@ -286,24 +306,30 @@ def test_heading_wrapped_over_two_caps_lines_stays_one_paragraph() -> None:
 
 def test_page_at_follows_a_paragraph_across_a_page_break() -> None:
     pages = [
-        Page(1, "COMMON IMPLEMENTATION CHALLENGES\n\nRegional thinking and action are both a "
-             "strength of the CCPT vision and the\nsource of many implementation challenges that "
-             "consortia faced in their\n"),
-        Page(2, "first two years of work across the state.\n\nSTAFFING\n\nMost consortia "
-             "experienced difficulties finding qualified staff.\n"),
+        Page(
+            1,
+            "COMMON IMPLEMENTATION CHALLENGES\n\nRegional thinking and action are both a "
+            "strength of the CCPT vision and the\nsource of many implementation challenges that "
+            "consortia faced in their\n",
+        ),
+        Page(
+            2,
+            "Cohort 1 years of work across the state.\n\nSTAFFING\n\nMost consortia "
+            "experienced difficulties finding qualified staff.\n",
+        ),
         Page(3, "Coaches play a crucial role in brokering relationships.\n"),
     ]
     doc = clean_document(pages)
     assert doc.text.split("\n\n") == [
         "COMMON IMPLEMENTATION CHALLENGES",
         "Regional thinking and action are both a strength of the CCPT vision and the source of "
-        "many implementation challenges that consortia faced in their first two years of work "
+        "many implementation challenges that consortia faced in their Cohort 1 years of work "
         "across the state.",
         "STAFFING",
         "Most consortia experienced difficulties finding qualified staff.",
         "Coaches play a crucial role in brokering relationships.",
     ]
-    second_page = doc.text.index("first two years")
+    second_page = doc.text.index("Cohort 1 years")
     third_page = doc.text.index("Coaches play")
     assert doc.page_breaks == ((0, 1), (second_page, 2), (third_page, 3))
     assert doc.page_at(0) == 1

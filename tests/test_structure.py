@@ -11,7 +11,8 @@ CHALLENGES = (
     "COMMON IMPLEMENTATION CHALLENGES \n"
     "Regional thinking and action are both a strength of the CCPT vision and the source of many \n"
     "implementation challenges. Consortia struggled with similar implementation issues across \n"
-    "regional contexts, despite differences in the maturity of existing networks and cross-sector \n"
+    "regional contexts, despite differences in the maturity of existing "
+    "networks and cross-sector \n"
     "relationships or depth of CTE roots. Central among them are lack of supportive leadership, \n"
     "insufficient intermediary organizations to provide technical assistance, difficulty "
     "attracting staff, a \n"
@@ -123,8 +124,11 @@ def test_section_path_is_empty_before_the_first_heading_and_includes_the_heading
 def test_toc_bookmarks_mark_headings_but_not_a_long_paragraph() -> None:
     doc = clean(STATE_PLAN)
     titles = [h.title for h in doc.headings]
-    assert titles[:3] == ["A Bold Vision", "Framework: Key Priorities and Themes", "Goals and "
-                          "Strategies for Years 1-3"]
+    assert titles[:3] == [
+        "A Bold Vision",
+        "Framework: Key Priorities and Themes",
+        "Goals and Strategies for Years 1-3",
+    ]
     assert not any(t.startswith("Looking forward") for t in titles)
     assert "[bookmark" not in doc.text
 

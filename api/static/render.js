@@ -1,6 +1,6 @@
 "use strict";
 // Safe rendering of answers: the Markdown text becomes DOM nodes built with textContent and
-// createElement only (never innerHTML), and [n] markers become links to cited passages.
+// createElement only (no HTML parsing), and [n] markers become links to cited passages.
 (function () {
   const INLINE = /\*\*([^*\n]+)\*\*|\[(\d+)\]/g;
   const ITEM = /^\s*(?:[-*•]|\d+[.)])\s+/;

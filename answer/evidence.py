@@ -1,0 +1,183 @@
+"""Evidence selection: score the sentences inside retrieved excerpts against the question
+(embedder similarity plus keyword overlap), then pick a few that are relevant and different."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from index.store import SentenceTable
+
+LEXICAL_WEIGHT = 0.35
+RANK_WEIGHT = 0.04
+REDUNDANT_COSINE = 0.86
+
+_STOP = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers him his how i if in into is it its itself just me more most my
+    no nor not now of off on once only or other our ours out over own same she should so some such
+    than that the their theirs them then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours get
+    got make made use used anyone anything something thing things actually really much many kind
+    kinds way ways besides also does did get there any""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def terms(text: str) -> list[str]:
+    """Content-word stems: lower-cased, stop words dropped."""
+    words = [w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower()) if w not in _STOP]
+    return list(_stemmer().stemWords(words))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    row: int  # row in the sentence table
+    doc_id: str
+    start: int
+    end: int
+    dense: float
+    lexical: float
+    chunk_rank: int
+    score: float
+
+
+class SentenceIndex:
+    """The sentence table with lookup by span and inverse document frequencies of stems."""
+
+    def __init__(
+        self, table: SentenceTable, texts: dict[str, str], headings: Sequence[str] = ()
+    ) -> None:
+        """headings[row]: the sentence's section heading, whose words count as its own (a
+        bullet under "Barriers" is about barriers)."""
+        self.table = table
+        self.texts = texts
+        self.by_doc: dict[str, list[int]] = {}
+        for row, doc_id in enumerate(table.doc_ids):
+            self.by_doc.setdefault(doc_id, []).append(row)
+        heads = list(headings) or [""] * len(table.doc_ids)
+        self.terms = [
+            set(terms(self.text(row))) | set(terms(heads[row])) for row in range(len(heads))
+        ]
+        df = Counter(t for ts in self.terms for t in ts)
+        n = max(1, len(self.terms))
+        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self.default_idf = math.log(1 + n)
+
+    def text(self, row: int) -> str:
+        start, end = self.table.spans[row]
+        return self.texts[self.table.doc_ids[row]][start:end]
+
+    def rows_within(self, doc_id: str, start: int, end: int) -> list[int]:
+        """Sentences that overlap [start, end) by at least half their length."""
+        rows = []
+        for row in self.by_doc.get(doc_id, []):
+            s, e = self.table.spans[row]
+            if s >= end:
+                break
+            if min(e, end) - max(s, start) >= (e - s) / 2:
+                rows.append(row)
+        return rows
+
+    def row_containing(self, doc_id: str, start: int, end: int) -> int | None:
+        """The sentence that holds [start, end), if any."""
+        for row in self.by_doc.get(doc_id, []):
+            s, e = self.table.spans[row]
+            if s > start:
+                return None
+            if start >= s and end <= e:
+                return row
+        return None
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, self.default_idf)
+
+    def lexical(self, query_terms: Sequence[str], row: int) -> float:
+        """IDF-weighted share of the question's content words found in the sentence."""
+        if not query_terms:
+            return 0.0
+        unique = set(query_terms)
+        total = sum(self.weight(t) for t in unique)
+        found = sum(self.weight(t) for t in unique if t in self.terms[row])
+        return found / total if total else 0.0
+
+
+def score_candidates(
+    index: SentenceIndex,
+    spans: Sequence[tuple[str, int, int]],
+    query_vector: np.ndarray,
+    query_terms: Sequence[str],
+) -> list[Candidate]:
+    """Every sentence inside the retrieved spans, scored; spans are in rank order."""
+    return score_rows(index, span_ranks(index, spans), query_vector, query_terms)
+
+
+def span_ranks(index: SentenceIndex, spans: Sequence[tuple[str, int, int]]) -> dict[int, int]:
+    """Sentence row -> rank of the first retrieved span that holds it."""
+    seen: dict[int, int] = {}
+    for rank, (doc_id, start, end) in enumerate(spans, start=1):
+        for row in index.rows_within(doc_id, start, end):
+            seen.setdefault(row, rank)
+    return seen
+
+
+def score_rows(
+    index: SentenceIndex,
+    ranks: dict[int, int | None],
+    query_vector: np.ndarray,
+    query_terms: Sequence[str],
+) -> list[Candidate]:
+    """Score the given sentence rows; rank is that of the excerpt holding the sentence, None for
+    sentences taken from the whole corpus."""
+    if not ranks:
+        return []
+    rows = list(ranks)
+    dense = index.table.vectors[rows] @ query_vector
+    out = []
+    for row, sim in zip(rows, dense, strict=True):
+        lex = index.lexical(query_terms, row)
+        rank = ranks[row]
+        score = float(sim) + LEXICAL_WEIGHT * lex + (RANK_WEIGHT / rank if rank else 0.0)
+        s, e = index.table.spans[row]
+        out.append(
+            Candidate(row, index.table.doc_ids[row], s, e, float(sim), lex, rank or 0, score)
+        )
+    return sorted(out, key=lambda c: -c.score)
+
+
+def select(
+    candidates: Sequence[Candidate],
+    vectors: np.ndarray,
+    n: int,
+    *,
+    per_doc: int = 3,
+    floor: float = 0.0,
+) -> list[Candidate]:
+    """Greedy pick of the best candidates, skipping near-duplicates (cosine above
+    REDUNDANT_COSINE to a picked sentence, e.g. a summary repeating its report) and capping
+    sentences per document so several documents get a say."""
+    picked: list[Candidate] = []
+    per: Counter[str] = Counter()
+    for cand in candidates:
+        if len(picked) >= n or cand.score < floor:
+            break
+        if per[cand.doc_id] >= per_doc:
+            continue
+        if any(float(vectors[cand.row] @ vectors[p.row]) > REDUNDANT_COSINE for p in picked):
+            continue
+        picked.append(cand)
+        per[cand.doc_id] += 1
+    return picked

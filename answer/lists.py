@@ -1,0 +1,110 @@
+"""List questions: what shape of answer a question wants, and organization entries with
+"how we know" evidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ORG_NOUNS = (
+    r"districts?|regions?|organi[sz]ations?|consortia|consortiums?|schools?|colleges?|states?|"
+    r"employers?|companies|intermediar(?:y|ies)|partners?|counties|county offices|agencies|"
+    r"networks?|collaboratives?|academies|universities|businesses|industr(?:y|ies)"
+)
+_ORG_LIST = re.compile(
+    rf"\b(?:which|what|who|name|list|are there|examples? of|any)\b[^?]{{0,60}}?\b(?:{_ORG_NOUNS})\b",
+    re.IGNORECASE,
+)
+_LIST = re.compile(
+    r"\b(?:which|what (?:are|were|other|new|kinds?|types?|sorts?)|where can|list|name some|"
+    r"examples? of|ways|strategies|barriers|challenges|lessons|steps|measures|measuring|"
+    r"metrics|indicators|sources|resources|practices|options|reports)\b",
+    re.IGNORECASE,
+)
+
+KIND_LABELS = {
+    "district": "school district",
+    "county_office": "county office of education",
+    "consortium": "consortium",
+    "school": "school",
+    "college": "college",
+    "intermediary": "intermediary",
+    "state_agency": "state agency",
+    "state": "state",
+    "employer": "employer",
+    "foundation": "foundation",
+    "network": "network",
+}
+
+MEASURES = {
+    "attendance": r"\battend(?:ance|ed|ing)?\b",
+    "enrollment": r"\benroll(?:ment|ed|ing|s)?\b",
+    "credits earned": r"\bcredits?\b",
+    "certifications": r"\bcertific(?:ation|ate)s?\b|\bcredentials?\b",
+    "internships": r"\bintern(?:ship)?s?\b|\bjob shadow",
+    "work-based learning": r"\bwork-based learning\b|\bWBL\b",
+    "partnerships": r"\bpartner(?:ship)?s\b|\bemployers?\b",
+    "graduation": r"\bgraduat(?:ion|ed|es|ing)\b",
+    "college going": r"\bpostsecondary\b|\bcollege (?:going|enrollment|attendance)\b",
+    "jobs and wages": r"\bwages?\b|\bhired\b|\bemployment\b|\bjobs?\b",
+    "A–G completion": r"\bA[–-]G\b",
+}
+_FIGURE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|percent)|\b(?:doubled|tripled|increased|grew|rose|declined|fell)\b|"
+    r"\b\d{2,}\b",
+    re.IGNORECASE,
+)
+_ACCOUNT = re.compile(r"[“\"]|\b(?:said|says|told us|explained|reported|noted|according to)\b")
+
+
+_KIND_WORDS = {
+    "district": r"\bdistricts?\b|\bLEAs?\b",
+    "county_office": r"\bcounty offices?\b|\bCOEs?\b|\bdistricts?\b",
+    "consortium": r"\bconsorti(?:a|um|ums)\b|\bregions?\b|\bcollaboratives?\b|\bpartnerships?\b",
+    "school": r"\bschools?\b|\bacadem(?:y|ies)\b",
+    "college": r"\bcolleges?\b|\buniversit(?:y|ies)\b|\bpostsecondary\b",
+    "employer": r"\bemployers?\b|\bcompan(?:y|ies)\b|\bbusiness(?:es)?\b|\bindustry\b",
+    "intermediary": r"\bintermediar(?:y|ies)\b",
+    "state": r"\bstates\b",
+    "foundation": r"\bfoundations?\b|\bfunders?\b",
+}
+
+
+def wanted_kinds(question: str) -> set[str]:
+    """Kinds of organization a question asks about ("which districts" -> districts, COEs)."""
+    return {kind for kind, pattern in _KIND_WORDS.items() if re.search(pattern, question, re.I)}
+
+
+def answer_style(question: str) -> str:
+    """ "orgs" for questions asking which organizations, "list" for other enumerations,
+    "plain" otherwise."""
+    if _ORG_LIST.search(question):
+        return "orgs"
+    if _LIST.search(question):
+        return "list"
+    return "plain"
+
+
+def evidence_kind(sentence: str) -> str:
+    if _FIGURE.search(sentence):
+        return "a reported figure"
+    if _ACCOUNT.search(sentence):
+        return "a practitioner's account"
+    return "a program description"
+
+
+def measures_in(sentence: str) -> list[str]:
+    return [name for name, pattern in MEASURES.items() if re.search(pattern, sentence, re.I)]
+
+
+@dataclass
+class OrgEntry:
+    key: str
+    name: str
+    kind: str
+    score: float
+    rows: list[int]  # sentence rows that mention it, best first
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, "")
