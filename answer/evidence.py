@@ -18,16 +18,18 @@ LEXICAL_WEIGHT = 0.35
 RANK_WEIGHT = 0.04
 REDUNDANT_COSINE = 0.86
 
-_STOP = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers him his how i if in into is it its itself just me more most my
-    no nor not now of off on once only or other our ours out over own same she should so some such
-    than that the their theirs them then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours get
-    got make made use used anyone anything something thing things actually really much many kind
-    kinds way ways besides also does did get there any""".split()
+STOP_WORDS = (
+    "a about above after again against all am an and any are as at be because been before "
+    "being below between both but by can could did do does doing down during each few for "
+    "from further had has have having he her here hers him his how i if in into is it its "
+    "itself just me more most my no nor not now of off on once only or other our ours out "
+    "over own same she should so some such than that the their theirs them then there these "
+    "they this those through to too under until up very was we were what when where which "
+    "while who whom why will with would you your yours get got make made use used anyone "
+    "anything something thing things actually really much many kind kinds way ways besides "
+    "also does did get there any "
 )
+_STOP = frozenset(STOP_WORDS.split())
 
 
 @lru_cache(maxsize=1)

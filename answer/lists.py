@@ -12,7 +12,8 @@ _ORG_NOUNS = (
     r"networks?|collaboratives?|academies|universities|businesses|industr(?:y|ies)"
 )
 _ORG_LIST = re.compile(
-    rf"\b(?:which|what|who|name|list|are there|examples? of|any)\b[^?]{{0,60}}?\b(?:{_ORG_NOUNS})\b",
+    rf"\b(?:which|what|who|name|list|are there|examples? of|any)\b"
+    rf"[^?]{{0,60}}?\b(?:{_ORG_NOUNS})\b",
     re.IGNORECASE,
 )
 _LIST = re.compile(
@@ -83,6 +84,28 @@ def answer_style(question: str) -> str:
     if _LIST.search(question):
         return "list"
     return "plain"
+
+
+_QUANTITY_QUESTION = re.compile(
+    r"\bhow (?:many|much|long|often)\b|"
+    r"\bwhat (?:percent(?:age)?|share|proportion|fraction|number)\b|"
+    r"\b(?:ratio|rate|percent(?:age)?|average|median|total number)\b",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|half|third|quarter|dozen|doubled|tripled)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_quantity(question: str) -> bool:
+    """The question wants a number: how many, what percentage, what ratio..."""
+    return bool(_QUANTITY_QUESTION.search(question))
+
+
+def states_quantity(sentence: str) -> bool:
+    return bool(_QUANTITY.search(sentence))
 
 
 def evidence_kind(sentence: str) -> str:

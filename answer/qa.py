@@ -8,11 +8,11 @@ clears the calibrated threshold the answer abstains and shows related excerpts i
 from __future__ import annotations
 
 import logging
-import re
 import math
+import re
 import threading
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from answer.evidence import (
@@ -24,7 +24,15 @@ from answer.evidence import (
     span_ranks,
     terms,
 )
-from answer.lists import OrgEntry, answer_style, evidence_kind, measures_in, wanted_kinds
+from answer.lists import (
+    OrgEntry,
+    answer_style,
+    asks_quantity,
+    evidence_kind,
+    measures_in,
+    states_quantity,
+    wanted_kinds,
+)
 from index.embedder import Embedder
 from index.retrieval import HybridSearcher
 from index.search import Excerpt, Filters, check_query
@@ -70,6 +78,7 @@ class Answer:
     mode: str = "extractive"  # extractive | llm | extractive-fallback
     note: str | None = None
     text: str = ""  # plain-text rendering for terminals
+    evidence_score: float = 0.0  # best evidence score, what abstention compares to its threshold
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -189,23 +198,27 @@ class Answerer:
         excerpts = self.searcher.search(question, pool, filters)
         lib = self.library()
         candidates = self.candidates(lib, question, excerpts)
+        if asks_quantity(question):
+            # "how many / what percent": only sentences that state a number can answer
+            candidates = [c for c in candidates if states_quantity(lib.sentences.text(c.row))]
         best = candidates[0].score if candidates else 0.0
         threshold = self.settings.abstain_threshold
         confidence = confidence_of(best, threshold)
         if best < threshold:
-            return self.abstain(lib, question, excerpts, confidence)
+            return self.abstain(lib, question, excerpts, confidence, best)
         if style == "orgs":
             entries = self.org_entries(
                 lib, self.org_candidates(lib, question, excerpts, filters), question
             )
             if len(entries) >= 2:
-                return self.compose_orgs(lib, question, entries, confidence)
+                answer = self.compose_orgs(lib, question, entries, confidence)
+                return replace(answer, evidence_score=best)
             style = "list"
         floor = best - self.settings.answer_margin
         picked = select(candidates, lib.sentences.table.vectors, SENTENCES[style], floor=floor)
         if style == "plain":
             picked = sorted(picked, key=lambda c: (c.doc_id, c.start))
-        return self.compose(lib, question, style, picked, confidence)
+        return replace(self.compose(lib, question, style, picked, confidence), evidence_score=best)
 
     def organizations(
         self, topic: str, limit: int = 12, filters: Filters | None = None
@@ -321,7 +334,8 @@ class Answerer:
                 {
                     "name": entry.name, "kind_label": entry.kind_label, "sentence": sentence,
                     "n": first, "evidence_kind": evidence_kind(joined),
-                    "measures": measures_in(joined), "more": list(range(first + 1, first + len(rows))),
+                    "measures": measures_in(joined),
+                    "more": list(range(first + 1, first + len(rows))),
                 }
             )  # fmt: skip
         context = {"abstained": False, "style": "orgs", "sentences": [], "entries": rendered,
@@ -336,7 +350,7 @@ class Answerer:
         )
 
     def abstain(
-        self, lib: Library, question: str, excerpts: list[Excerpt], confidence: float
+        self, lib: Library, question: str, excerpts: list[Excerpt], confidence: float, best: float
     ) -> Answer:
         related = [
             lib.citation(i + 1, e.doc_id, e.start, e.end) for i, e in enumerate(excerpts[:3])
@@ -351,4 +365,5 @@ class Answerer:
             citations=[],
             related=related,
             text=render("answer.txt.j2", **context),
+            evidence_score=best,
         )
