@@ -15,7 +15,7 @@ import numpy as np
 from index.store import SentenceTable
 
 LEXICAL_WEIGHT = 0.35
-RANK_WEIGHT = 0.04
+RANK_WEIGHT = 0.3
 REDUNDANT_COSINE = 0.86
 
 STOP_WORDS = (
@@ -41,7 +41,7 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 def terms(text: str) -> list[str]:
     """Content-word stems: lower-cased, stop words dropped."""
-    words = [w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower()) if w not in _STOP]
+    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP]
     return list(_stemmer().stemWords(words))
 
 

@@ -11,9 +11,14 @@ _ORG_NOUNS = (
     r"employers?|companies|intermediar(?:y|ies)|partners?|counties|county offices|agencies|"
     r"networks?|collaboratives?|academies|universities|businesses|industr(?:y|ies)"
 )
+_ORG_PLURALS = (
+    r"districts|regions|organi[sz]ations|consortia|consortiums|schools|colleges|states|employers|"
+    r"companies|intermediaries|partners|counties|county offices|agencies|networks|collaboratives|"
+    r"academies|universities|businesses|industries|funders|foundations"
+)
 _ORG_LIST = re.compile(
-    rf"\b(?:which|what|who|name|list|are there|examples? of|any)\b"
-    rf"[^?]{{0,60}}?\b(?:{_ORG_NOUNS})\b",
+    rf"\b(?:which|what|who|name|list|are there|examples of|any)\s+(?:[\w-]+\s+){{0,3}}?"
+    rf"(?:{_ORG_PLURALS})\b",
     re.IGNORECASE,
 )
 _LIST = re.compile(
@@ -86,26 +91,37 @@ def answer_style(question: str) -> str:
     return "plain"
 
 
-_QUANTITY_QUESTION = re.compile(
-    r"\bhow (?:many|much|long|often)\b|"
-    r"\bwhat (?:percent(?:age)?|share|proportion|fraction|number)\b|"
-    r"\b(?:ratio|rate|percent(?:age)?|average|median|total number)\b",
+_SHARE_QUESTION = re.compile(
+    r"\b(?:what|which) (?:percent(?:age)?|share|proportion|fraction)\b|"
+    r"\b(?:ratio|rate|percent(?:age)?|average|median)\b",
     re.IGNORECASE,
 )
-_QUANTITY = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|billion|half|third|quarter|dozen|doubled|tripled)\b",
+_COUNT_QUESTION = re.compile(
+    r"\bhow (?:many|much|long|often)\b|\bwhat (?:number|amount)\b|\b(?:budget|cost|salary|"
+    r"wages?|total)\b",
+    re.IGNORECASE,
+)
+_SHARE = re.compile(r"\d\s*(?:%|percent)|\d+\s*(?:of|in|out of|to|:)\s*(?:every\s*)?\d|\d\.\d")
+_COUNT = re.compile(
+    r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|"
+    r"forty|fifty|hundreds?|thousands?|millions?|billions?|half|doubled|tripled)\b",
     re.IGNORECASE,
 )
 
 
-def asks_quantity(question: str) -> bool:
-    """The question wants a number: how many, what percentage, what ratio..."""
-    return bool(_QUANTITY_QUESTION.search(question))
+def asks_quantity(question: str) -> str | None:
+    """ "share" for percentages, ratios and rates; "count" for how many/how much; else None."""
+    if _SHARE_QUESTION.search(question):
+        return "share"
+    if _COUNT_QUESTION.search(question):
+        return "count"
+    return None
 
 
-def states_quantity(sentence: str) -> bool:
-    return bool(_QUANTITY.search(sentence))
+def states_quantity(sentence: str, kind: str) -> bool:
+    """The sentence states the kind of number the question asks for."""
+    pattern = _SHARE if kind == "share" else _COUNT
+    return bool(pattern.search(sentence))
 
 
 def evidence_kind(sentence: str) -> str:

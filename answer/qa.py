@@ -43,14 +43,19 @@ from prompts import render
 
 logger = logging.getLogger(__name__)
 
-SENTENCES = {"plain": 3, "list": 7, "orgs": 8}
+SENTENCES = {"plain": 4, "list": 7, "orgs": 8}
 CROWD_PENALTY = 0.04  # per extra organization named in the same sentence
 MENTION_BONUS = 0.02  # per extra sentence naming the organization
 MIN_LEAD_WORDS = 8  # a glossary line or a bare name is no evidence of what an organization does
 REFERENCE_SECTION = re.compile(
     r"glossary|references|endnotes|notes|bibliography|acknowledg|sources|appendix", re.IGNORECASE
 )
-KIND_BONUS = 0.15  # the organization is of a kind the question asks about
+KIND_BONUS = 0.15
+GAP_WEIGHT = 0.5  # evidence score lost per unit of coverage gap
+GAP_EXCERPTS = 5
+_SPECIFIC = re.compile(
+    r"\b(?:19|20)\d\d\b|(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]+\b"
+)  # the organization is of a kind the question asks about
 ORG_POOL = 30  # excerpts searched for organization lists
 
 
@@ -133,6 +138,14 @@ class Library:
         )
         self.org_row_set = set(self.org_rows)
 
+        self.vocabulary = {w for t in texts.values() for w in re.findall(r"\w+", t.lower())}
+
+    def unknown_specifics(self, question: str) -> list[str]:
+        """Years and proper names in the question that no indexed document mentions: the
+        reports cannot answer a question about something they never name."""
+        found = [m.group(0) for m in _SPECIFIC.finditer(question.strip())]
+        return [w for w in found if w.lower() not in self.vocabulary]
+
     def row_doc(self, row: int) -> str:
         return self.sentences.table.doc_ids[row]
 
@@ -170,6 +183,20 @@ def org_names(orgs: list[tuple[str, OrgRow]]) -> dict[str, tuple[str, str]]:
     return names
 
 
+def coverage_gap(lib: Library, question: str, excerpts: list[Excerpt]) -> float:
+    """IDF-weighted share of the question's content words found in none of the top excerpts
+    (text or section): what the retrieved material does not talk about at all."""
+    wanted = set(terms(question))
+    if not wanted:
+        return 0.0
+    seen: set[str] = set()
+    for e in excerpts[:GAP_EXCERPTS]:
+        seen.update(terms(e.text), terms(e.section))
+    weight = lib.sentences.weight
+    total = sum(weight(t) for t in wanted)
+    return sum(weight(t) for t in wanted if t not in seen) / total
+
+
 def confidence_of(best: float, threshold: float) -> float:
     """Map the best evidence score to 0..1, 0.5 at the abstention threshold."""
     return 1.0 / (1.0 + math.exp(-12.0 * (best - threshold)))
@@ -198,10 +225,15 @@ class Answerer:
         excerpts = self.searcher.search(question, pool, filters)
         lib = self.library()
         candidates = self.candidates(lib, question, excerpts)
-        if asks_quantity(question):
-            # "how many / what percent": only sentences that state a number can answer
-            candidates = [c for c in candidates if states_quantity(lib.sentences.text(c.row))]
-        best = candidates[0].score if candidates else 0.0
+        quantity = asks_quantity(question)
+        if quantity:
+            # "how many / what percent": only sentences that state such a number can answer
+            candidates = [
+                c for c in candidates if states_quantity(lib.sentences.text(c.row), quantity)
+            ]
+        gap = coverage_gap(lib, question, excerpts)
+        unknown = lib.unknown_specifics(question)
+        best = candidates[0].score - GAP_WEIGHT * gap if candidates and not unknown else 0.0
         threshold = self.settings.abstain_threshold
         confidence = confidence_of(best, threshold)
         if best < threshold:
@@ -218,7 +250,14 @@ class Answerer:
         picked = select(candidates, lib.sentences.table.vectors, SENTENCES[style], floor=floor)
         if style == "plain":
             picked = sorted(picked, key=lambda c: (c.doc_id, c.start))
-        return replace(self.compose(lib, question, style, picked, confidence), evidence_score=best)
+        answer = replace(
+            self.compose(lib, question, style, picked, confidence), evidence_score=best
+        )
+        if self.settings.llm_url:
+            from answer.llm import synthesize
+
+            return synthesize(self.settings, answer)
+        return answer
 
     def organizations(
         self, topic: str, limit: int = 12, filters: Filters | None = None

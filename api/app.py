@@ -14,8 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from starlette.routing import Match
 
 from api.middleware import MULTIPART_OVERHEAD, BodySizeLimit, SecurityHeaders
+from api.openapi import install_openapi
 from api.ratelimit import RateLimited
 from api.routes import ask, documents, health, organizations, pages, search
 from api.state import AppState
@@ -46,11 +48,13 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         docs_url=None,  # served by api.routes.pages with a strict CSP
         redoc_url=None,
     )
-    for module in (health, search, ask, documents, organizations, pages):
-        app.include_router(module.router)
+    routers = [m.router for m in (health, search, ask, documents, organizations, pages)]
+    for router in routers:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_middleware(app, settings)
     install_error_handlers(app)
+    install_openapi(app, routers)
     return app
 
 
@@ -98,8 +102,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return JSONResponse(
-            status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers
+            status_code=exc.status_code, content={"detail": exc.detail}, headers=headers
         )
 
     @app.exception_handler(RequestValidationError)
@@ -114,3 +121,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(status_code=500, content={"detail": "Internal error; see the log."})
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts at this path (Starlette lists only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)

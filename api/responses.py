@@ -35,3 +35,15 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 READ = (401, 422)
 LIMITED = (*READ, 429)
 WRITE = (401, 403, 413, 422)
+
+# Security requirements: writes always need the admin key; reads need a read key only when
+# PATHWAYS_API_KEYS is set, hence the empty (anonymous) alternative.
+BEARER_SCHEME = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "PATHWAYS_ADMIN_KEY for writes; a PATHWAYS_API_KEYS key for reads if set.",
+    }
+}
+ADMIN_AUTH: dict[str, Any] = {"security": [{"bearer": []}]}
+READ_AUTH: dict[str, Any] = {"security": [{}, {"bearer": []}]}

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
 # Hard ceilings published in the schema; settings (max_query_chars) may tighten them at runtime.
 MAX_QUESTION_CHARS = 10_000
 MAX_K = 50
 YEAR_MIN, YEAR_MAX = 1900, 2100
 NOT_BLANK = r"\S"
+
+
+def _json_number(v: object) -> object:
+    """JSON numbers only: 8 and 8.0 are integers, "8" and true are not."""
+    if isinstance(v, (str, bool)):
+        raise ValueError("must be a JSON number, not a string or boolean")
+    return v
+
+
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX), BeforeValidator(_json_number)]
+ExcerptCount = Annotated[int, Field(ge=1, le=MAX_K), BeforeValidator(_json_number)]
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -54,8 +65,8 @@ class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     doc_type: OneOrMany | None = Field(None, description="Document type(s), e.g. state-plan.")
-    year_min: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
-    year_max: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
+    year_min: Year | None = None
+    year_max: Year | None = None
     region: OneOrMany | None = None
     doc_id: OneOrMany | None = None
 
@@ -67,9 +78,9 @@ class AskRequest(BaseModel):
         min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK,
         description="The question; at most PATHWAYS_MAX_QUERY_CHARS characters.",
     )  # fmt: skip
-    k: int | None = Field(None, ge=1, le=MAX_K, description="Excerpts to consider.")
+    k: ExcerptCount | None = Field(None, description="Excerpts to consider.")
     filters: FiltersIn | None = None
-    stream: bool = Field(
+    stream: StrictBool = Field(
         False,
         description="Stream Server-Sent Events (also when the request sends "
         "`Accept: text/event-stream`): `citations`, then `answer` text pieces, then `done`.",

@@ -189,6 +189,66 @@ def search(ctx: click.Context, query: str, k: int | None, as_json: bool, **opts:
         click.echo()
 
 
+@main.command()
+@click.argument("question")
+@click.option("--k", "k", type=click.IntRange(1, 50), default=None, help="Excerpts to draw on.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@filter_options
+@click.pass_context
+def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **opts: Any) -> None:
+    """Answer QUESTION from the reports; every sentence carries a verified citation."""
+    settings = settings_from(ctx)
+    with user_errors():
+        answer = make_answerer(settings).answer(question, k, filters_from(opts))
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(answer.text)
+    if answer.note:
+        click.echo(f"\nNote: {answer.note}")
+
+
+@main.command()
+@click.argument("topic")
+@click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@filter_options
+@click.pass_context
+def orgs(ctx: click.Context, topic: str, limit: int, as_json: bool, **opts: Any) -> None:
+    """Organizations relevant to TOPIC, each with its evidence and citations."""
+    settings = settings_from(ctx)
+    with user_errors():
+        found = make_answerer(settings).organizations(topic, limit, filters_from(opts))
+    if as_json:
+        click.echo(
+            json.dumps({"topic": topic, "organizations": found}, indent=2, ensure_ascii=False)
+        )
+        return
+    if not found:
+        click.echo("No organizations found for this topic.")
+    for i, org in enumerate(found, 1):
+        kind = f" ({org['kind']})" if org["kind"] else ""
+        click.echo(f"{i}. {org['name']}{kind}: {org['mentions']} mention(s)")
+        click.echo(textwrap.indent(textwrap.fill(org["what"], width=96), "   "))
+        measures = ", ".join(org["measures"]) or "none named"
+        click.echo(f"   How we know: {org['evidence_kind']}; measures: {measures}")
+        for c in org["citations"]:
+            page = f", p. {c['page']}" if c["page"] else ""
+            click.echo(
+                f"   [{c['n']}] {c['title']} — {c['section']}{page} ({c['start']}-{c['end']})"
+            )
+        click.echo()
+
+
+def make_answerer(settings: Settings) -> Any:
+    from answer.qa import Answerer
+
+    embedder = make_embedder(settings)
+    from index.retrieval import HybridSearcher
+
+    return Answerer(settings, HybridSearcher(settings, embedder), embedder)
+
+
 def make_searcher(settings: Settings) -> Any:
     from index.retrieval import HybridSearcher
 

@@ -62,14 +62,25 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(2000, ge=10, description="Longest question accepted.")
 
     # --- answers -------------------------------------------------------------------------
-    answer_k: int = Field(8, ge=1, le=50, description="Excerpts an answer draws its sentences from.")
+    answer_k: int = Field(
+        8, ge=1, le=50, description="Excerpts an answer draws its sentences from."
+    )
     abstain_threshold: float = Field(
         0.55,
         description="Best evidence score (cosine + 0.35 x keyword overlap) below which `ask` says "
         "the reports do not answer. Calibrated with bench/calibrate_abstention.py.",
     )
+    llm_url: str | None = Field(
+        None,
+        description="OpenAI-compatible chat-completions endpoint (e.g. http://127.0.0.1:11434/v1). "
+        "Unset: answers are extractive only.",
+    )
+    llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
+    llm_api_key: str | None = Field(None, description="Bearer key for the LLM endpoint, if any.")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the LLM.")
+    llm_max_tokens: int = Field(400, ge=16, description="Longest LLM answer, in tokens.")
     answer_margin: float = Field(
-        0.25, ge=0, description="Sentences scoring this far below the best are left out."
+        0.35, ge=0, description="Sentences scoring this far below the best are left out."
     )
 
     # --- API -----------------------------------------------------------------------------

@@ -67,3 +67,10 @@ def searcher(corpus_settings: Settings, embedder: Embedder):  # type: ignore[no-
     from index.retrieval import HybridSearcher
 
     return HybridSearcher(corpus_settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def answerer(corpus_settings: Settings, searcher, embedder: Embedder):  # type: ignore[no-untyped-def]
+    from answer.qa import Answerer
+
+    return Answerer(corpus_settings, searcher, embedder)

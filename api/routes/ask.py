@@ -25,6 +25,15 @@ SSE_DESCRIPTION = (
     'citations), then `answer` (data: {"text": piece}, pieces concatenate to the answer), then '
     "`done` (data: the whole answer object)."
 )
+SSE_EVENT = {
+    "type": "object",
+    "description": "One Server-Sent Event; `data` is JSON.",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["citations", "answer", "done"]},
+        "data": {"type": "string"},
+    },
+}
 PIECE = re.compile(r"\S+\s*|\s+")
 WORDS_PER_EVENT = 4
 
@@ -70,12 +79,12 @@ async def answer_events(answer: dict[str, Any]) -> AsyncIterator[ServerSentEvent
     response_model=AnswerOut,
     dependencies=[RateLimit],
     responses={
-        **errors(*LIMITED, 409, 413),
+        **errors(400, *LIMITED, 409, 413),
         200: {
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
             "description": "The answer; " + SSE_DESCRIPTION,
         },
-    },  # fmt: skip
+    },
 )
 async def ask(state: StateDep, request: Request, body: AskRequest) -> Any:
     """A short answer built from the corpus, every claim marked [n] with its citation.

@@ -1,0 +1,111 @@
+"""Cited answers over the real corpus: verbatim quotes, lists, abstention."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from answer.lists import answer_style, asks_quantity, states_quantity
+from answer.qa import Answer
+from index.store import Catalog
+from pathways.cli import main
+from pathways.settings import Settings
+
+
+def assert_quotes_verbatim(answer: Answer, settings: Settings) -> None:
+    catalog = Catalog(settings.catalog_path)
+    for c in [*answer.citations, *answer.related]:
+        found = catalog.get_document(c.doc_id)
+        assert found is not None
+        assert found[1][c.start : c.end] == c.quote, (c.doc_id, c.start, c.end)
+
+
+def test_answer_quotes_equal_the_document_text(answerer, corpus_settings):  # type: ignore[no-untyped-def]
+    answer = answerer.answer("How is Porterville attracting and keeping teachers for its pathways?")
+    assert not answer.abstained and answer.citations
+    assert_quotes_verbatim(answer, corpus_settings)
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.answer
+    assert any("Porterville" in c.quote for c in answer.citations)
+
+
+def test_answer_sentences_are_quotes_not_rewordings(answerer):  # type: ignore[no-untyped-def]
+    answer = answerer.answer("What existing structure did the Tulare-Kings Pathway Project build on?")
+    flat = " ".join(answer.answer.split())
+    for c in answer.citations:
+        assert " ".join(c.quote.split()) in flat
+
+
+def test_unanswerable_questions_abstain_and_show_related(answerer, corpus_settings):  # type: ignore[no-untyped-def]
+    for question in (
+        "What is the actual student-to-counselor ratio in California high schools?",
+        "What percent of Tennessee graduates earned a credential in 2022?",
+    ):
+        answer = answerer.answer(question)
+        assert answer.abstained, question
+        assert answer.citations == [] and answer.related
+        assert "do not answer" in answer.answer
+        assert_quotes_verbatim(answer, corpus_settings)
+
+
+def test_organization_list_names_districts_with_how_we_know(answerer):  # type: ignore[no-untyped-def]
+    answer = answerer.answer("Which districts are doing career pathways well, and how do we know?")
+    assert not answer.abstained
+    assert answer.answer.count("\n- **") >= 3 or answer.answer.startswith("- **")
+    assert "How we know" in answer.answer
+    assert "School District" in answer.answer or "Unified" in answer.answer
+
+
+def test_organizations_endpoint_data(answerer):  # type: ignore[no-untyped-def]
+    found = answerer.organizations("employer engagement and internships", limit=5)
+    assert len(found) == 5
+    names = [f["name"] for f in found]
+    assert len(set(names)) == 5
+    for org in found:
+        assert org["citations"] and org["evidence_kind"]
+        assert any(word.lower() in org["what"].lower() for word in org["name"].split()[:1])
+
+
+def test_list_question_is_a_bulleted_list(answerer):  # type: ignore[no-untyped-def]
+    answer = answerer.answer("what are the barriers to dual enrollment?")
+    assert answer.answer.startswith("- ")
+    assert len(answer.citations) >= 3
+
+
+@pytest.mark.parametrize(
+    ("question", "style"),
+    [
+        ("Which districts are doing career pathways well?", "orgs"),
+        ("are there districts with a one-stop shop for employers?", "orgs"),
+        ("What pathways did the Fresno-Madera K-16 Collaborative work on?", "plain"),
+        ("what new staff positions did CCPT grants pay for?", "list"),
+        ("Why is agriculture hard to engage?", "plain"),
+    ],
+)
+def test_answer_style(question: str, style: str):
+    assert answer_style(question) == style
+
+
+def test_quantity_questions_need_quantities():
+    assert asks_quantity("What percentage of graduates enrolled?") == "share"
+    assert asks_quantity("How many business partners were listed?") == "count"
+    assert asks_quantity("Why do employers prefer college students?") is None
+    assert not states_quantity("one of the highest ratios in the country", "share")
+    assert states_quantity("Attendance rose to 94 percent.", "share")
+    assert states_quantity("It took twelve business partners.", "count")
+
+
+def test_cli_ask_json_shape(corpus_settings):  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(
+        main,
+        ["--home", str(corpus_settings.home), "ask", "What did the Marriott internship offer?",
+         "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"question", "answer", "abstained", "confidence", "citations"}
+    keys = {"n", "doc_id", "title", "section", "page", "start", "end", "quote", "source_url"}
+    assert data["citations"] and all(set(c) == keys for c in data["citations"])
+    assert any("Marriott" in c["quote"] for c in data["citations"])
