@@ -183,6 +183,11 @@ def org_names(orgs: list[tuple[str, OrgRow]]) -> dict[str, tuple[str, str]]:
     return names
 
 
+def display(quote: str) -> str:
+    """A quote as shown inside an answer: white space folded, a leading bullet mark dropped."""
+    return " ".join(quote.split()).lstrip("•·*- ").strip()
+
+
 def coverage_gap(lib: Library, question: str, excerpts: list[Excerpt]) -> float:
     """IDF-weighted share of the question's content words found in none of the top excerpts
     (text or section): what the retrieved material does not talk about at all."""
@@ -246,7 +251,9 @@ class Answerer:
                 answer = self.compose_orgs(lib, question, entries, confidence)
                 return replace(answer, evidence_score=best)
             style = "list"
-        floor = best - self.settings.answer_margin
+        # lists gather more, less central evidence than a short answer does
+        margin = self.settings.answer_margin * (2 if style == "list" else 1)
+        floor = best - margin
         picked = select(candidates, lib.sentences.table.vectors, SENTENCES[style], floor=floor)
         if style == "plain":
             picked = sorted(picked, key=lambda c: (c.doc_id, c.start))
@@ -277,6 +284,7 @@ class Answerer:
             out.append(
                 {
                     "name": entry.name,
+                    "key": entry.key,
                     "kind": entry.kind,
                     "score": round(entry.score, 4),
                     "what": lib.sentences.text(row),
@@ -346,7 +354,7 @@ class Answerer:
         self, lib: Library, question: str, style: str, picked: list[Candidate], confidence: float
     ) -> Answer:
         citations = [lib.citation(i + 1, c.doc_id, c.start, c.end) for i, c in enumerate(picked)]
-        sentences = [{"n": c.n, "text": " ".join(c.quote.split())} for c in citations]
+        sentences = [{"n": c.n, "text": display(c.quote)} for c in citations]
         context = {"abstained": False, "style": style, "sentences": sentences,
                    "entries": [], "related": [], "citations": citations}  # fmt: skip
         return Answer(
@@ -367,7 +375,7 @@ class Answerer:
             rows = entry.rows[:2]
             first = len(citations) + 1
             citations.extend(self.cite_row(lib, first + i, r) for i, r in enumerate(rows))
-            sentence = " ".join(lib.sentences.text(rows[0]).split())
+            sentence = display(lib.sentences.text(rows[0]))
             joined = " ".join(lib.sentences.text(r) for r in rows)
             rendered.append(
                 {

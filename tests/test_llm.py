@@ -56,7 +56,9 @@ def model() -> Iterator[tuple[FakeModel, str]]:
 
 def extractive() -> Answer:
     cites = [
-        Citation(1, "doc-a", "Report A", "Staffing", 3, 10, 60, "Coaches broker relationships.", ""),
+        Citation(
+            1, "doc-a", "Report A", "Staffing", 3, 10, 60, "Coaches broker relationships.", ""
+        ),
         Citation(2, "doc-b", "Report B", "", None, 0, 40, "Porterville pays teacher stipends.", ""),
     ]
     return Answer("How do districts staff pathways?", "Coaches broker relationships. [1]", False,

@@ -32,19 +32,19 @@ def search(
         ),
     ],  # fmt: skip
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many excerpts.")] = 5,
-    doc_type: Annotated[list[str] | None, Query(description="Only these document types.")] = None,
+    doc_type: Annotated[list[str], Query(description="Only these document types.")] = [],  # noqa: B006
     year_min: Year = None,
     year_max: Year = None,
-    region: Annotated[list[str] | None, Query(description="Only these regions.")] = None,
-    doc_id: Annotated[list[str] | None, Query(description="Only these documents.")] = None,
+    region: Annotated[list[str], Query(description="Only these regions.")] = [],  # noqa: B006
+    doc_id: Annotated[list[str], Query(description="Only these documents.")] = [],  # noqa: B006
 ) -> dict[str, object]:
     """Ranked excerpts for a query, each with its document, section, page and offsets."""
     filters = Filters(
-        doc_type=tuple(doc_type or ()),
+        doc_type=tuple(doc_type),
         year_min=year_min,
         year_max=year_max,
-        region=tuple(region or ()),
-        doc_id=tuple(doc_id or ()),
+        region=tuple(region),
+        doc_id=tuple(doc_id),
     )
     excerpts = state.searcher.search(q, k, filters)
     return excerpts_to_json(q, excerpts)
