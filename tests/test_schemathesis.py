@@ -31,7 +31,7 @@ include-path-regex = "^/v1/documents"
 include-method-regex = "^(POST|DELETE)$"
 # While PATHWAYS_ADMIN_KEY is unset, writes answer 403 "disabled" even without a header (by
 # design: they are off, not merely unauthenticated). The write run checks the 401s.
-checks.missing_required_header.enabled = {read_run}
+checks.missing_required_header.enabled = {enabled}
 
 [[operations]]
 include-path = "/v1/documents"
@@ -65,7 +65,7 @@ def run_schemathesis(base_url: str, config: Path, *extra: str) -> None:
 
 def write_config(folder: Path, *, admin_key_set: bool) -> Path:
     path = folder / "schemathesis.toml"
-    path.write_text(CONFIG.format(read_run=str(admin_key_set).lower()))
+    path.write_text(CONFIG.format(enabled=str(admin_key_set).lower()))
     return path
 
 
