@@ -240,6 +240,20 @@ def orgs(ctx: click.Context, topic: str, limit: int, as_json: bool, **opts: Any)
         click.echo()
 
 
+@main.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the table of settings and defaults.")
+@click.pass_context
+def show_settings(ctx: click.Context, markdown: bool) -> None:
+    """Print the settings in effect (environment variables PATHWAYS_*)."""
+    from pathways.settings_doc import current_values, settings_table
+
+    if markdown:
+        click.echo(settings_table())
+        return
+    for name, value in current_values(settings_from(ctx)):
+        click.echo(f"{name}={value}")
+
+
 def make_answerer(settings: Settings) -> Any:
     from answer.qa import Answerer
 
