@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_middleware(app, settings)
-    install_error_handlers(app)
+    install_error_handlers(app, routers)
     install_openapi(app, routers)
     return app
 
@@ -64,7 +64,7 @@ class JSONCORSMiddleware(CORSMiddleware):
     def preflight_response(self, request_headers: object) -> Response:
         response = super().preflight_response(request_headers)  # type: ignore[arg-type]
         if response.status_code >= 400:
-            detail = response.body.decode() or "CORS preflight refused"
+            detail = bytes(response.body).decode() or "CORS preflight refused"
             headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
             headers.pop("content-type", None)
             return JSONResponse({"detail": detail}, response.status_code, headers=headers)
@@ -90,7 +90,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.cors_origins)  # type: ignore[arg-type]
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, routers: Sequence[APIRouter]) -> None:
     @app.exception_handler(PathwaysError)
     async def domain_error(request: Request, exc: PathwaysError) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
@@ -104,7 +104,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(request))
+            headers["Allow"] = ", ".join(allowed_methods(request, routers))
         return JSONResponse(
             status_code=exc.status_code, content={"detail": exc.detail}, headers=headers
         )
@@ -123,10 +123,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=500, content={"detail": "Internal error; see the log."})
 
 
-def allowed_methods(request: Request) -> list[str]:
+def allowed_methods(request: Request, routers: Sequence[APIRouter]) -> list[str]:
     """Every method some route accepts at this path (Starlette lists only the first route's)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in (r for router in routers for r in router.routes):
         match, _ = route.matches(request.scope)
         if match != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())

@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from api.responses import ADMIN_AUTH, BEARER_SCHEME, READ_AUTH
-from api.security import require_admin, require_reader
+from api.security import require_admin, require_link_reader, require_reader
 
 
 def dependency_calls(dependant: Dependant) -> set[Callable[..., Any]]:
@@ -27,7 +27,7 @@ def security_of(route: APIRoute) -> dict[str, Any] | None:
     calls = dependency_calls(route.dependant)
     if require_admin in calls:
         return ADMIN_AUTH
-    return READ_AUTH if require_reader in calls else None
+    return READ_AUTH if calls & {require_reader, require_link_reader} else None
 
 
 def install_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> None:
@@ -45,7 +45,7 @@ def install_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> None:
             if not isinstance(route, APIRoute) or not route.include_in_schema:
                 continue
             security = security_of(route)
-            for method in route.methods if security else ():
+            for method in (route.methods or ()) if security else ():
                 schema["paths"][route.path_format][method.lower()].update(security)
         app.openapi_schema = schema
         return schema

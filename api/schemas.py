@@ -10,7 +10,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 MAX_QUESTION_CHARS = 10_000
 MAX_K = 50
 YEAR_MIN, YEAR_MAX = 1900, 2100
-NOT_BLANK = r"\S"
+# At least one character that is neither a control character nor whitespace as Python's
+# str.split() sees it (wider than the regex \s of JSON Schema): a blank question is refused.
+NOT_BLANK = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def _json_number(v: object) -> object:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 
 from api.ratelimit import client_key
 from api.state import StateDep
@@ -61,6 +61,23 @@ def require_reader(request: Request, state: StateDep) -> str | None:
 
 
 ReaderKey = Annotated[str | None, Depends(require_reader)]
+LinkKey = Annotated[
+    str | None,
+    Query(max_length=200, description="A read key, for links that cannot send a header."),
+]
+
+
+def link_reader(request: Request, settings: Settings, key: str | None) -> str | None:
+    """Like require_reader, but a read key may also come as ?key= (never the admin key): for
+    pages and files opened by plain links, such as the widget's citations."""
+    token = bearer_token(request)
+    if token is None and key and key_in(key, settings.api_keys):
+        token = key
+    return check_read_key(settings, token)
+
+
+def require_link_reader(request: Request, state: StateDep, key: LinkKey = None) -> str | None:
+    return link_reader(request, state.settings, key)
 
 
 def require_admin(request: Request, state: StateDep) -> None:
@@ -85,4 +102,5 @@ def rate_limit(request: Request, state: StateDep, key: ReaderKey) -> None:
 
 AdminOnly = Depends(require_admin)
 Reader = Depends(require_reader)
+LinkReader = Depends(require_link_reader)
 RateLimit = Depends(rate_limit)

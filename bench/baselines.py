@@ -306,6 +306,7 @@ def print_text(results: Sequence[Result], details: bool) -> None:
         "question; latency per query after one warm-up query."
     )
     print(f"Machine: {common.machine()}")
+    print(f"Code: {common.code_version()}")
     print()
     print(format_table(results))
     if (c := comparison(results)) is not None:
@@ -319,6 +320,7 @@ def print_text(results: Sequence[Result], details: bool) -> None:
 def to_json(results: Sequence[Result], details: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "machine": common.machine(),
+        "code": common.code_version(),
         "k": EVAL_K,
         "systems": [r.row() for r in results],
         "comparison": comparison(results),

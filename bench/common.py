@@ -18,6 +18,7 @@ import logging  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -108,3 +109,20 @@ def machine() -> str:
         f"{os.cpu_count()} cores ({cpu}), {platform.system()}, Python {platform.python_version()}, "
         f"load average {load:.1f}"
     )
+
+
+def code_version() -> str:
+    """The checked-out commit, and whether tracked files have uncommitted changes."""
+    try:
+        commit = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    return f"{commit} + uncommitted changes" if dirty else commit
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10
+    )
+    return done.stdout.strip()

@@ -15,13 +15,13 @@ acronyms of the long forms it spells out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 MIN_GLOSSARY_RUN = 3
 MAX_SHORT = 10
 
-_SHORT = r"[A-Za-z][A-Za-z0-9&/–-]{1,%d}" % (MAX_SHORT - 1)
+_SHORT = rf"[A-Za-z][A-Za-z0-9&/–-]{{1,{MAX_SHORT - 1}}}"
 _INLINE = re.compile(r"\((" + _SHORT + r")\)")
 _GLOSSARY_LINE = re.compile(r"(" + _SHORT + r")[ \t]+([^\n]{3,120})")
 _PLAIN_WORD = re.compile(r"(?<![\w./@-])[a-z][a-z0-9]+(?![\w/@-]|\.\w)")
@@ -127,9 +127,14 @@ def glossary_entry(paragraph: str) -> tuple[str, str] | None:
 
 @dataclass
 class Acronyms:
-    """short form -> long forms, and the reverse, with a case-insensitive lookup."""
+    """Short form -> long forms, as the documents define them.
+
+    ``plain_words`` are short forms that the documents also use as ordinary lower-case words
+    ("cap"); only their upper-case spelling in a query counts as the acronym.
+    """
 
     long_forms: dict[str, set[str]] = field(default_factory=dict)
+    plain_words: set[str] = field(default_factory=set)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Acronyms:
@@ -139,28 +144,26 @@ class Acronyms:
             for short, long_form in [*glossary_definitions(text), *inline_definitions(text)]:
                 found.add(short, long_form)
             lower_words.update(_PLAIN_WORD.findall(text))
-        found.ambiguous_lower = {s.lower() for s in found.long_forms} & lower_words
+        found.plain_words = {s.lower() for s in found.long_forms} & lower_words
         return found
-
-    ambiguous_lower: set[str] = field(default_factory=set)
 
     def add(self, short: str, long_form: str) -> None:
         forms = self.long_forms.setdefault(short, set())
-        if not any(_same(long_form, f) for f in forms):
+        if not any(_fold(long_form) == _fold(f) for f in forms):
             forms.add(long_form)
 
     def __len__(self) -> int:
         return len(self.long_forms)
 
     def lookup(self, token: str) -> set[str]:
-        """Long forms of token: exact case, or any case when the lower-case spelling is not
-        an ordinary word of the corpus ("cte" is CTE; "cap" stays a word)."""
+        """Long forms of token: its exact spelling, or any case unless it is a plain word."""
         token = singular(token)
         if token in self.long_forms:
             return self.long_forms[token]
-        if token.lower() in self.ambiguous_lower:
+        if token.lower() in self.plain_words:
             return set()
-        return next((f for s, f in self.long_forms.items() if s.lower() == token.lower()), set())
+        folded = token.lower()
+        return next((f for s, f in self.long_forms.items() if s.lower() == folded), set())
 
     def expand(self, query: str) -> str:
         """Words to add to query: long forms of its acronyms, acronyms of its long forms."""
@@ -170,18 +173,10 @@ class Acronyms:
             added.extend(sorted(self.lookup(word)))
         folded = _fold(query)
         for short, forms in self.long_forms.items():
-            if any(_fold(f) in folded for f in forms) and short not in words:
+            if short not in words and any(_fold(f) in folded for f in forms):
                 added.append(short)
         return " ".join(added)
 
 
 def _fold(text: str) -> str:
     return " " + " ".join(w.lower() for w in _WORD.findall(text)) + " "
-
-
-def _same(a: str, b: str) -> bool:
-    return _fold(a) == _fold(b)
-
-
-def acronym_table(acronyms: Acronyms) -> Mapping[str, list[str]]:
-    return {s: sorted(f) for s, f in sorted(acronyms.long_forms.items())}

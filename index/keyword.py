@@ -17,6 +17,13 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
+# BM25 parameters. b above the usual 0.75 normalizes more for length, so a short passage that
+# matches (a glossary definition) is not outscored by a long one repeating a query word.
+K1 = 1.5
+B = 0.9
+# Part of the saved index's stamp: a change here (or in what gets indexed) rebuilds it.
+PARAMS = f"k1={K1}|b={B}|v2"
+
 
 def make_tokenizer() -> bm25s.tokenization.Tokenizer:
     import Stemmer
@@ -33,30 +40,57 @@ class KeywordIndex:
         self.ids = list(ids)
         self.retriever = retriever
         self.tokenizer = tokenizer
+        # bm25s maps a text with no known word to the empty token; it must match nothing.
+        vocab = tokenizer.get_vocab_dict() if tokenizer is not None else {}  # type: ignore[attr-defined]
+        self.empty_id = vocab.get("")
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
         tokenizer = make_tokenizer()
         tokens = tokenizer.tokenize(list(texts), show_progress=False, return_as="tuple")
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=K1, b=B)
         retriever.index(tokens, show_progress=False)
         return cls(ids, retriever, tokenizer)
 
-    def search(
-        self, query: str, k: int, allowed: set[str] | None = None
-    ) -> list[tuple[str, float]]:
-        """(id, score) best first; rows with score 0 (no query word matched) are dropped."""
+    def scores(self, text: str) -> np.ndarray | None:
+        """BM25 score of every row for text; None when no word of text is in the vocabulary."""
         if not self.ids:
-            return []
+            return None
         query_ids = self.tokenizer.tokenize(  # type: ignore[attr-defined]
-            [query], update_vocab=False, show_progress=False, return_as="ids"
+            [text], update_vocab=False, show_progress=False, return_as="ids"
         )[0]
+        query_ids = [i for i in query_ids if i != self.empty_id]
         if not query_ids:
+            return None
+        return np.asarray(self.retriever.get_scores(list(query_ids)), dtype=np.float32)
+
+    def search(
+        self,
+        query: str,
+        k: int,
+        allowed: set[str] | None = None,
+        *,
+        expansion: str = "",
+        expansion_weight: float = 0.0,
+    ) -> list[tuple[str, float]]:
+        """(id, score) best first; rows with score 0 (no query word matched) are dropped.
+
+        ``expansion`` (e.g. the long forms of the query's acronyms) adds its own BM25 score
+        times ``expansion_weight``, so added words help without outweighing the user's own.
+        """
+        scores = self.scores(query)
+        extra = self.scores(expansion) if expansion and expansion_weight > 0 else None
+        if extra is not None:
+            scores = (
+                extra * expansion_weight if scores is None else scores + extra * expansion_weight
+            )
+        if scores is None:
             return []
-        scores = self.retriever.get_scores(list(query_ids))
-        order = np.argsort(-scores)
+        return self.top(scores, k, allowed)
+
+    def top(self, scores: np.ndarray, k: int, allowed: set[str] | None) -> list[tuple[str, float]]:
         out: list[tuple[str, float]] = []
-        for row in order:
+        for row in np.argsort(-scores, kind="stable"):
             score = float(scores[row])
             if score <= 0:
                 break
@@ -97,6 +131,7 @@ class KeywordIndex:
 def load_or_build(
     folder: Path, stamp: str, ids: Sequence[str], texts: Sequence[str]
 ) -> KeywordIndex:
+    stamp = f"{stamp}|{PARAMS}"
     index = KeywordIndex.load(folder, stamp)
     if index is not None and index.ids == list(ids):
         return index

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from index.embedder import Embedder
+from index.spans import Span
 from index.store import Catalog, StoredChunk, StoredDocument
 from index.vectors import VectorIndex
 from pathways.errors import IndexMissing, InvalidQuery
@@ -92,6 +93,12 @@ class Snapshot:
         self.documents = {d.meta.doc_id: d for d in catalog.list_documents()}
         self.chunks: list[StoredChunk] = catalog.chunks()
         self.by_vector_id = {c.vector_id: c for c in self.chunks}
+        self.texts = {doc_id: text_of(catalog, doc_id) for doc_id in self.documents}
+
+
+def text_of(catalog: Catalog, doc_id: str) -> str:
+    found = catalog.get_document(doc_id)
+    return found[1] if found else ""
 
 
 class Searcher:
@@ -134,10 +141,15 @@ class Searcher:
             raise InvalidQuery(f"k must be between 1 and 100, not {k}.")
         snap = self.require_index()
         filters = filters or Filters()
+        return self.excerpts(query, k, filters, snap)
+
+    def excerpts(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[Excerpt]:
+        """The top k excerpts; here one per ranked chunk (subclasses may merge chunks)."""
         ranked = self.rank(query, k, filters, snap)
         return [to_excerpt(i + 1, snap.by_vector_id[v], snap, s) for i, (v, s) in enumerate(ranked)]
 
     def rank(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
+        """The best k chunks as (vector id, score), best first."""
         return self.dense(query, k, filters, snap)
 
     def dense(
@@ -165,6 +177,31 @@ def to_excerpt(rank: int, sc: StoredChunk, snap: Snapshot, score: float) -> Exce
         page=c.page_start, page_end=c.page_end, start=c.start, end=c.end, text=c.text,
         score=score, doc_type=doc.meta.doc_type, year=doc.meta.year,
         source_url=doc.meta.source_url, chunk_id=c.chunk_id, extra=sc.extra,
+    )  # fmt: skip
+
+
+def span_excerpt(rank: int, span: Span, snap: Snapshot) -> Excerpt:
+    """An excerpt covering a span of merged chunks: text[start:end] of their document.
+
+    The best-ranked member gives the chunk id and score; the first in the text gives the
+    section. Falls back to the best chunk alone if the stored text no longer matches the
+    chunks (a document replaced while the snapshot was read).
+    """
+    members = [snap.by_vector_id[v] for v in span.ids]
+    best = members[0]
+    text = snap.texts.get(span.doc_id, "")
+    if any(text[m.chunk.start : m.chunk.end] != m.chunk.text for m in members):
+        return to_excerpt(rank, best, snap, span.score)
+    if len(members) == 1:
+        return to_excerpt(rank, best, snap, span.score)
+    pages = [p for m in members for p in (m.chunk.page_start, m.chunk.page_end) if p is not None]
+    first = min(members, key=lambda m: m.chunk.start)
+    return replace(
+        to_excerpt(rank, best, snap, span.score),
+        section=first.chunk.section, start=span.start, end=span.end,
+        text=text[span.start : span.end],
+        page=min(pages) if pages else None, page_end=max(pages) if pages else None,
+        extra={**best.extra, "chunk_ids": [m.chunk.chunk_id for m in members]},
     )  # fmt: skip
 
 

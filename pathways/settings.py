@@ -61,6 +61,47 @@ class Settings(BaseSettings):
     default_k: int = Field(5, ge=1, le=50, description="Excerpts returned by default.")
     max_query_chars: int = Field(2000, ge=10, description="Longest question accepted.")
 
+    # --- retrieval (query time: changing these never needs a re-ingest) ---------------------
+    candidates: int = Field(
+        40, ge=5, le=500, description="Chunks taken from each of dense and BM25 search."
+    )
+    rrf_k: int = Field(
+        20,
+        ge=1,
+        le=1000,
+        description="Reciprocal-rank fusion constant: score = w / (rrf_k + rank).",
+    )
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    keyword_weight: float = Field(1.5, ge=0, description="Weight of the BM25 ranking in fusion.")
+    acronym_weight: float = Field(
+        0.25,
+        ge=0,
+        description="BM25 weight of the words a query gains from the documents' own acronym "
+        "definitions (CTE <-> career technical education). 0 turns expansion off.",
+    )
+    min_dense_similarity: float = Field(
+        0.25,
+        ge=-1,
+        le=1,
+        description="When no query word occurs in the documents (another language, gibberish), "
+        "dense hits below this cosine similarity are dropped, so the result is empty rather "
+        "than unrelated passages.",
+    )
+    excerpt_max_chars: int = Field(
+        3200,
+        ge=0,
+        description="Retrieved chunks of one document that touch or sit one chunk apart are "
+        "merged into one excerpt up to this many characters. 0 turns merging off.",
+    )
+    reranker_model: Path | None = Field(
+        None,
+        description="Local folder of a sentence-transformers CrossEncoder that re-scores the "
+        "top fused chunks. Unset: no re-ranking.",
+    )
+    rerank_depth: int = Field(
+        30, ge=1, le=200, description="How many top fused chunks the re-ranker re-scores."
+    )
+
     # --- answers -------------------------------------------------------------------------
     answer_k: int = Field(
         8, ge=1, le=50, description="Excerpts an answer draws its sentences from."
@@ -101,8 +142,9 @@ class Settings(BaseSettings):
     )
     rate_limit: str = Field(
         "60/minute",
-        description="Per-client limit on /v1/ask and /v1/search, `N/period` (second, minute, "
-        "hour, day). Clients are told apart by API key, else by IP address.",
+        description="Per-client limit on /v1/ask, /v1/search and /v1/organizations, `N/period` "
+        "(second, minute, hour, day). Counted per client IP address, and per API key within it "
+        "when one is sent.",
     )
     max_request_kb: int = Field(
         64, ge=1, description="Largest request body accepted by endpoints other than upload, KB."
@@ -137,6 +179,11 @@ class Settings(BaseSettings):
         except ValueError as e:
             raise ValueError(f"rate_limit must look like '60/minute', not {v!r}") from e
         return v
+
+    @field_validator("reranker_model", mode="before")
+    @classmethod
+    def _blank_is_off(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
 
     @field_validator("chunk_overlap")
     @classmethod

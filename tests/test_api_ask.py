@@ -70,9 +70,7 @@ def test_stream_sends_citations_then_text_then_done(client: TestClient):
 
 
 def test_accept_header_asks_for_a_stream(client: TestClient):
-    r = client.post(
-        "/v1/ask", json={"question": QUESTION}, headers={"Accept": "text/event-stream"}
-    )
+    r = client.post("/v1/ask", json={"question": QUESTION}, headers={"Accept": "text/event-stream"})
     assert r.headers["content-type"].startswith("text/event-stream")
     assert parse_sse(r.text)[0][0] == "citations"
 

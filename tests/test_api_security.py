@@ -220,3 +220,9 @@ def test_allowed_origins_may_frame_the_pages(locked_client: TestClient):
 
 def test_api_responses_are_nosniff(open_client: TestClient):
     assert open_client.get("/healthz").headers["x-content-type-options"] == "nosniff"
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(open_client: TestClient):
+    r = open_client.put("/v1/documents")
+    assert r.status_code == 405 and r.json()["detail"]
+    assert set(r.headers["allow"].split(", ")) == {"GET", "POST"}

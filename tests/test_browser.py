@@ -153,6 +153,7 @@ def test_page_asks_and_opens_the_cited_passage(servers: Servers, page) -> None: 
     assert mark.text_content() == quote
     expect(page.locator(".cited-info")).to_be_visible()
     assert page.evaluate("document.activeElement && document.activeElement.id") == "cited"
+    shoot(page, "screenshot-document.png")
     assert page.console_errors == []
 
 

@@ -70,9 +70,7 @@ def test_read_api_conforms_to_its_schema(
         # While PATHWAYS_ADMIN_KEY is unset, writes answer 403 "disabled" even without an
         # Authorization header: they are off, not merely unauthenticated (the only required
         # header in the API). The write run below checks that a missing key gets 401.
-        run_schemathesis(
-            url, write_config(tmp_path), "--exclude-checks", "missing_required_header"
-        )
+        run_schemathesis(url, write_config(tmp_path), "--exclude-checks", "missing_required_header")
 
 
 def test_write_api_conforms_to_its_schema(tmp_path: Path, embedder: Embedder):

@@ -85,12 +85,13 @@ def test_widget_demo_embeds_the_script(client: TestClient):
     assert '<script src="/widget.js" data-api="http://testserver"' in r.text
 
 
-def test_no_script_sets_inner_html():
+def test_no_script_parses_html_strings():
     from pathlib import Path
 
     static = Path(__file__).resolve().parents[1] / "api" / "static"
+    risky = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function")
     for js in static.glob("*.js"):
-        assert "innerHTML" not in js.read_text(), js.name
+        assert not risky.search(js.read_text()), js.name
 
 
 def test_api_docs_page_and_schema(client: TestClient):
@@ -116,6 +117,12 @@ def test_pages_need_a_key_when_read_keys_are_set(corpus_settings: Settings, embe
         assert f"/documents/{DOC}?key={READ_KEY}" in r.text
         assert c.get(f"/documents/{DOC}").status_code == 401
         assert c.get(f"/documents/{DOC}", params={"key": READ_KEY}).status_code == 200
+        file_url = f"/v1/documents/{DOC}/file"
+        assert c.get(file_url).status_code == 401
+        assert c.get(file_url, params={"key": ADMIN_KEY}).status_code == 401
+        r = c.get(file_url, params={"key": READ_KEY})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+        assert "attachment" in r.headers["content-disposition"]
 
 
 # --- pure helpers ------------------------------------------------------------------------
@@ -129,7 +136,12 @@ HEADINGS = [
 
 @pytest.mark.parametrize(
     ("offset", "section"),
-    [(0, "Report"), (15, "Report > Findings"), (55, "Report > Costs"), (99, "Report > Costs > Staff")],
+    [
+        (0, "Report"),
+        (15, "Report > Findings"),
+        (55, "Report > Costs"),
+        (99, "Report > Costs > Staff"),
+    ],
 )
 def test_section_at(offset: int, section: str):
     assert section_at(HEADINGS, offset) == section

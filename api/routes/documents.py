@@ -22,7 +22,7 @@ from api.schemas import (
     UploadMeta,
     UploadResult,
 )
-from api.security import AdminOnly, Reader
+from api.security import AdminOnly, LinkReader, Reader
 from api.state import AppState, StateDep
 from api.uploads import ingest_upload, remove_original, save_upload
 from index.store import StoredDocument
@@ -130,7 +130,7 @@ def original_path(settings: Settings, doc: StoredDocument) -> Path | None:
 
 @router.get(
     "/{doc_id}/file",
-    dependencies=[Reader],
+    dependencies=[LinkReader],
     response_class=FileResponse,
     responses={
         200: {

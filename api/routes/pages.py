@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.routes.documents import original_path, summary
-from api.security import bearer_token, check_read_key, key_in
+from api.security import key_in, link_reader
 from api.state import AppState, StateDep
 from api.views import cited_passage
 
@@ -32,18 +32,10 @@ DOCS_CSP = (
 )
 
 
-def page_key(request: Request, state: AppState, key: str | None) -> str | None:
-    """The reader's key from the header, or from ?key= if it is a read key; or 401."""
-    token = bearer_token(request)
-    if token is None and key and key_in(key, state.settings.api_keys):
-        token = key
-    return check_read_key(state.settings, token)
-
-
 def needs_key(request: Request, state: AppState, key: str | None) -> Response | None:
     """The 401 page when a key is needed and missing or wrong; None when the reader may read."""
     try:
-        page_key(request, state, key)
+        link_reader(request, state.settings, key)
     except HTTPException as e:
         return templates.TemplateResponse(
             request, "key.html", {"detail": e.detail}, status_code=401, headers=e.headers
@@ -62,7 +54,7 @@ def home(request: Request, state: StateDep, key: KeyParam = None) -> Response:
     catalog = state.searcher.catalog
     docs = [summary(d) for d in catalog.list_documents()]
     n_docs, n_chunks = catalog.counts()
-    context = {
+    context: dict[str, object] = {
         "documents": docs,
         "total_documents": n_docs,
         "total_chunks": n_chunks,
@@ -90,13 +82,13 @@ def document_page(
     catalog = state.searcher.catalog
     found = catalog.get_document(doc_id)
     if found is None:
-        context = {"detail": f"No document with id {doc_id!r}."}
-        return templates.TemplateResponse(request, "missing.html", context, status_code=404)
+        missing = {"detail": f"No document with id {doc_id!r}."}
+        return templates.TemplateResponse(request, "missing.html", missing, status_code=404)
     doc, text = found
     page_breaks, headings = catalog.get_structure(doc_id)
     passage = cited_passage(text, start, end, headings, page_breaks)
     has_file = original_path(state.settings, doc) is not None
-    context = {
+    context: dict[str, object] = {
         "doc": summary(doc),
         "authors": doc.meta.authors,
         "text": text,

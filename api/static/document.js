@@ -3,6 +3,6 @@
 (function () {
   const mark = document.getElementById("cited");
   if (!mark) return;
-  mark.scrollIntoView({ block: "center" });
+  mark.scrollIntoView({ block: "start" }); // scroll-margin-top leaves room above
   mark.focus({ preventScroll: true });
 })();
