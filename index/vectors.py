@@ -113,7 +113,7 @@ class VectorIndex:
         ChromaVectorStore would rebuild a llama-index node per hit, ten times the cost."""
         try:
             result = self.collection.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
                 n_results=k,
                 where=where,
                 include=["distances"],

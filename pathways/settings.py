@@ -131,12 +131,12 @@ class Settings(BaseSettings):
         "Bearer KEY`. Unset: write endpoints are disabled (403).",
     )
     api_keys: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
+        [],
         description="Comma-separated read keys. Set: /v1 read endpoints and document pages need "
         "one (`Authorization: Bearer KEY`). Empty: reads are open. /healthz is always open.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
+        [],
         description="Comma-separated origins allowed to call the API from a browser (the sites "
         "that embed the widget), e.g. https://www.example.org. Empty: no cross-origin access.",
     )

@@ -27,7 +27,7 @@ def settings_table() -> str:
     """One row per setting: variable, default, meaning."""
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
-        default = shown(field.default)
+        default = shown(field.get_default(call_default_factory=True))
         description = (field.description or "").replace("|", "\\|")
         rows.append(f"| `{env_name(name)}` | `{default}` | {description} |")
     return "\n".join(rows)

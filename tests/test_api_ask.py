@@ -121,12 +121,16 @@ def test_answer_pieces_join_back_exactly():
     assert "".join(pieces) == text and len(pieces) > 1
 
 
-def test_organizations_is_501_until_implemented(client: TestClient, monkeypatch):
+def test_organizations_lists_or_says_501(client: TestClient):
     answerer = client.app.state.pathways.answerer  # type: ignore[attr-defined]
-    if hasattr(answerer, "organizations"):
-        pytest.skip("organizations() exists now")
     r = client.get("/v1/organizations", params={"q": "employer partnerships"})
-    assert r.status_code == 501 and "not available" in r.json()["detail"]
+    if not hasattr(answerer, "organizations"):
+        assert r.status_code == 501 and "not available" in r.json()["detail"]
+        return
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["topic"] == "employer partnerships"
+    assert body["organizations"] and all(isinstance(o, dict) for o in body["organizations"])
 
 
 def test_organizations_passes_the_list_through(client: TestClient, monkeypatch):

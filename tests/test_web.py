@@ -89,7 +89,9 @@ def test_no_script_parses_html_strings():
     from pathlib import Path
 
     static = Path(__file__).resolve().parents[1] / "api" / "static"
-    risky = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function")
+    risky = re.compile(
+        r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function"
+    )
     for js in static.glob("*.js"):
         assert not risky.search(js.read_text()), js.name
 
