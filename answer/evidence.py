@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -138,7 +138,7 @@ def span_ranks(index: SentenceIndex, spans: Sequence[tuple[str, int, int]]) -> d
 
 def score_rows(
     index: SentenceIndex,
-    ranks: dict[int, int | None],
+    ranks: Mapping[int, int | None],
     query_vector: np.ndarray,
     query_terms: Sequence[str],
 ) -> list[Candidate]:

@@ -69,7 +69,9 @@ def call(settings: Settings, payload: dict[str, Any]) -> str:
 def keep_cited(text: str, allowed: set[int]) -> tuple[str, list[int], int]:
     """Sentences whose every citation key is allowed and that cite at least one.
     Returns (kept text, keys used in order, number of sentences dropped)."""
-    kept, used, dropped = [], [], 0
+    kept: list[str] = []
+    used: list[int] = []
+    dropped = 0
     for match in _SENTENCE.finditer(text):
         sentence = match.group(0).strip()
         if not sentence:

@@ -113,11 +113,11 @@ class Library:
             if found is None:
                 continue
             texts[doc_id] = found[1]
-            breaks, headings = catalog.get_structure(doc_id)
+            breaks, stored_headings = catalog.get_structure(doc_id)
             self.structure[doc_id] = CleanDocument(
                 text=found[1],
                 page_breaks=tuple((int(a), int(b)) for a, b in breaks),
-                headings=tuple(Heading(**h) for h in headings),  # type: ignore[arg-type]
+                headings=tuple(Heading(**h) for h in stored_headings),  # type: ignore[arg-type]
                 footnotes=(),
             )
         table = catalog.sentences()

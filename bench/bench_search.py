@@ -50,7 +50,8 @@ SERVER_ENV = {"PATHWAYS_RATE_LIMIT": "1000000/minute", "PATHWAYS_API_KEYS": ""}
 
 @dataclass(frozen=True)
 class Timing:
-    name: str
+    key: str  # for --json
+    name: str  # for the table
     samples_ms: list[float]
 
     @property
@@ -177,10 +178,10 @@ def measure(settings: Settings, embedder: Embedder, queries: Sequence[str], k: i
         ]
         http, in_process, cached, embed = time_interleaved(queries, calls)
     return [
-        Timing("GET /v1/search (HTTP)", http),
-        Timing("HybridSearcher.search", in_process),
-        Timing("  same, vector cached", cached),
-        Timing("embedding alone", embed),
+        Timing("http_search", "GET /v1/search (HTTP)", http),
+        Timing("search", "HybridSearcher.search", in_process),
+        Timing("search_vector_cached", "  same, vector cached", cached),
+        Timing("embedding", "embedding alone", embed),
     ]
 
 
@@ -247,7 +248,7 @@ def run(args: argparse.Namespace, home: Path) -> int:
         "code": common.code_version(),
     }  # fmt: skip
     if args.json:
-        out = {**header, "timings": {t.name: t.as_dict() for t in timings}, **summary(timings)}
+        out = {**header, "timings": {t.key: t.as_dict() for t in timings}, **summary(timings)}
         print(json.dumps(out, indent=2))
     else:
         print_text(timings, header)

@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return summarize(rows, scores, ask_ms, search_ms, verified, total_quotes, settings)
 
 
-def summarize(
+def summarize(  # noqa: PLR0917 - one call site, the figures of one run
     rows: list[dict[str, Any]],
     scores: list[tuple[float, bool]],
     ask_ms: list[float],

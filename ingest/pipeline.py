@@ -14,16 +14,16 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from index.embedder import Embedder
 from answer.orgs import canonical_key, find_organizations
 from answer.sentences import sentence_spans
+from index.embedder import Embedder
 from index.store import Catalog, DocumentRecord, OrgRow, StoredChunk
 from index.vectors import VectorIndex
 from ingest.catalog import CATALOG_NAME, DocumentMeta, describe_document, read_catalog, slugify

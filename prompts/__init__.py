@@ -16,7 +16,7 @@ def environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
-        autoescape=False,  # outputs are Markdown/plain text/prompts; HTML escaping is the page's job
+        autoescape=False,  # Markdown, plain text and prompts; the page escapes HTML itself
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
