@@ -3,7 +3,7 @@
 The API (api.app:create_app) runs under uvicorn in a subprocess on 127.0.0.1; this process sends
 the dev questions, cycled to --requests requests, one at a time with httpx. For each query it also
 times HybridSearcher.search in this process and the query's embedding alone, taking turns, so all
-three see the same machine load. The goal: the median search request takes less than twice the
+of them see the same machine load. The goal: the median search request takes less than twice the
 median query embedding.
 
 Embedder.embed_query caches recent queries, so every timed query is a distinct string (a repeated
@@ -230,6 +230,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace, home: Path) -> int:
     settings = common.make_settings(home, args.corpus.resolve())
+    if args.home is not None and not settings.catalog_path.is_file():
+        raise SystemExit(f"{home} holds no index ({settings.catalog_path.name} is missing)")
     embedder = common.load_embedder(settings)
     if args.home is None:
         common.say(f"building the index in {home} ...")
