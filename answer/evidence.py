@@ -14,7 +14,7 @@ import numpy as np
 
 from index.store import SentenceTable
 
-LEXICAL_WEIGHT = 0.35
+LEXICAL_WEIGHT = 0.8
 RANK_WEIGHT = 0.3
 REDUNDANT_COSINE = 0.86
 
@@ -94,6 +94,28 @@ class SentenceIndex:
                 rows.append(row)
         return rows
 
+    def extend(self, row: int, max_chars: int) -> tuple[str, int, int]:
+        """The sentence's span, extended by the following sentence of the same paragraph while
+        the whole stays within max_chars: the sentence that restates a question is often
+        followed by the one that answers it."""
+        doc_id = self.table.doc_ids[row]
+        text = self.texts[doc_id]
+        start, end = self.table.spans[row]
+        introduces_list = text[start:end].rstrip().endswith(":")
+        nxt = row + 1
+        while nxt < len(self.table.doc_ids) and self.table.doc_ids[nxt] == doc_id:
+            s, e = self.table.spans[nxt]
+            between = text[end:s]
+            if between.strip() or e - start > max_chars * (2 if introduces_list else 1):
+                break
+            if "\n" in between and not introduces_list:
+                break
+            end = e
+            if not introduces_list:
+                break
+            nxt += 1
+        return doc_id, start, end
+
     def row_containing(self, doc_id: str, start: int, end: int) -> int | None:
         """The sentence that holds [start, end), if any."""
         for row in self.by_doc.get(doc_id, []):
@@ -165,7 +187,7 @@ def select(
     vectors: np.ndarray,
     n: int,
     *,
-    per_doc: int = 3,
+    per_doc: int = 4,
     floor: float = 0.0,
 ) -> list[Candidate]:
     """Greedy pick of the best candidates, skipping near-duplicates (cosine above

@@ -51,6 +51,7 @@ REFERENCE_SECTION = re.compile(
     r"glossary|references|endnotes|notes|bibliography|acknowledg|sources|appendix", re.IGNORECASE
 )
 KIND_BONUS = 0.15
+WINDOW_CHARS = 420  # a short sentence is quoted with the next one of its paragraph
 GAP_WEIGHT = 0.5  # evidence score lost per unit of coverage gap
 GAP_EXCERPTS = 5
 _SPECIFIC = re.compile(
@@ -181,6 +182,19 @@ def org_names(orgs: list[tuple[str, OrgRow]]) -> dict[str, tuple[str, str]]:
         if len(org.name) > len(names.get(org.key, ("", ""))[0]):
             names[org.key] = (org.name, org.kind)
     return names
+
+
+def merge_spans(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Overlapping spans of one document become one (keeping the first one's place)."""
+    out: list[tuple[str, int, int]] = []
+    for doc_id, start, end in spans:
+        for i, (d, s, e) in enumerate(out):
+            if d == doc_id and start < e and s < end:
+                out[i] = (d, min(s, start), max(e, end))
+                break
+        else:
+            out.append((doc_id, start, end))
+    return out
 
 
 def display(quote: str) -> str:
@@ -353,7 +367,8 @@ class Answerer:
     def compose(
         self, lib: Library, question: str, style: str, picked: list[Candidate], confidence: float
     ) -> Answer:
-        citations = [lib.citation(i + 1, c.doc_id, c.start, c.end) for i, c in enumerate(picked)]
+        spans = merge_spans([lib.sentences.extend(c.row, WINDOW_CHARS) for c in picked])
+        citations = [lib.citation(i + 1, d, s, e) for i, (d, s, e) in enumerate(spans)]
         sentences = [{"n": c.n, "text": display(c.quote)} for c in citations]
         context = {"abstained": False, "style": style, "sentences": sentences,
                    "entries": [], "related": [], "citations": citations}  # fmt: skip

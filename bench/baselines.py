@@ -93,7 +93,11 @@ class Result:
 
 
 class MiniLMEmbedding(BaseEmbedding):
-    """A llama-index embedding model that delegates to our Embedder: same weights, normalized."""
+    """A llama-index embedding model that delegates to our Embedder: same weights, normalized.
+
+    It calls ``Embedder.embed``, never ``embed_query``: that one caches recent queries, and a
+    baseline must not warm the cache that our searcher (same Embedder) is then timed with.
+    """
 
     _embedder: Embedder = PrivateAttr()
 
@@ -102,10 +106,10 @@ class MiniLMEmbedding(BaseEmbedding):
         self._embedder = embedder
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embedder.embed_query(query).tolist()  # type: ignore[no-any-return]
+        return self._embedder.embed([query])[0].tolist()  # type: ignore[no-any-return]
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embedder.embed_query(text).tolist()  # type: ignore[no-any-return]
+        return self._embedder.embed([text])[0].tolist()  # type: ignore[no-any-return]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return self._embedder.embed(texts).tolist()  # type: ignore[no-any-return]

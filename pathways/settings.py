@@ -107,7 +107,7 @@ class Settings(BaseSettings):
         8, ge=1, le=50, description="Excerpts an answer draws its sentences from."
     )
     abstain_threshold: float = Field(
-        0.55,
+        0.70,
         description="Best evidence score (cosine + 0.35 x keyword overlap) below which `ask` says "
         "the reports do not answer. Calibrated with bench/calibrate_abstention.py.",
     )
@@ -121,7 +121,7 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the LLM.")
     llm_max_tokens: int = Field(400, ge=16, description="Longest LLM answer, in tokens.")
     answer_margin: float = Field(
-        0.35, ge=0, description="Sentences scoring this far below the best are left out."
+        0.5, ge=0, description="Sentences scoring this far below the best are left out."
     )
 
     # --- API -----------------------------------------------------------------------------
