@@ -108,8 +108,9 @@ class Settings(BaseSettings):
     )
     abstain_threshold: float = Field(
         0.70,
-        description="Best evidence score (cosine + 0.35 x keyword overlap) below which `ask` says "
-        "the reports do not answer. Calibrated with bench/calibrate_abstention.py.",
+        description="Best evidence score (cosine + 0.8 x keyword overlap + excerpt-rank bonus - "
+        "0.5 x coverage gap) below which `ask` says the reports do not answer. Calibrated with "
+        "bench/eval_answers.py.",
     )
     llm_url: str | None = Field(
         None,
