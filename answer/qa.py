@@ -184,6 +184,36 @@ def org_names(orgs: list[tuple[str, OrgRow]]) -> dict[str, tuple[str, str]]:
     return names
 
 
+def rendered(
+    question: str,
+    confidence: float,
+    citations: list[Citation],
+    *,
+    style: str,
+    sentences: list[dict[str, Any]] | None = None,
+    entries: list[dict[str, Any]] | None = None,
+    related: list[Citation] | None = None,
+) -> Answer:
+    """An Answer with its Markdown and plain-text renderings from the templates in prompts/."""
+    context = {
+        "abstained": related is not None,
+        "style": style,
+        "sentences": sentences or [],
+        "entries": entries or [],
+        "related": related or [],
+        "citations": citations or related or [],
+    }
+    return Answer(
+        question=question,
+        answer=render("answer.md.j2", **context),
+        abstained=related is not None,
+        confidence=confidence,
+        citations=citations,
+        related=related or [],
+        text=render("answer.txt.j2", **context),
+    )
+
+
 def merge_spans(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Overlapping spans of one document become one (keeping the first one's place)."""
     out: list[tuple[str, int, int]] = []
@@ -370,29 +400,20 @@ class Answerer:
         spans = merge_spans([lib.sentences.extend(c.row, WINDOW_CHARS) for c in picked])
         citations = [lib.citation(i + 1, d, s, e) for i, (d, s, e) in enumerate(spans)]
         sentences = [{"n": c.n, "text": display(c.quote)} for c in citations]
-        context = {"abstained": False, "style": style, "sentences": sentences,
-                   "entries": [], "related": [], "citations": citations}  # fmt: skip
-        return Answer(
-            question=question,
-            answer=render("answer.md.j2", **context),
-            abstained=False,
-            confidence=confidence,
-            citations=citations,
-            text=render("answer.txt.j2", **context),
-        )
+        return rendered(question, confidence, citations, style=style, sentences=sentences)
 
     def compose_orgs(
         self, lib: Library, question: str, entries: list[OrgEntry], confidence: float
     ) -> Answer:
         citations: list[Citation] = []
-        rendered = []
+        shown = []
         for entry in entries[: SENTENCES["orgs"]]:
             rows = entry.rows[:2]
             first = len(citations) + 1
             citations.extend(self.cite_row(lib, first + i, r) for i, r in enumerate(rows))
             sentence = display(lib.sentences.text(rows[0]))
             joined = " ".join(lib.sentences.text(r) for r in rows)
-            rendered.append(
+            shown.append(
                 {
                     "name": entry.name, "kind_label": entry.kind_label, "sentence": sentence,
                     "n": first, "evidence_kind": evidence_kind(joined),
@@ -400,16 +421,7 @@ class Answerer:
                     "more": list(range(first + 1, first + len(rows))),
                 }
             )  # fmt: skip
-        context = {"abstained": False, "style": "orgs", "sentences": [], "entries": rendered,
-                   "related": [], "citations": citations}  # fmt: skip
-        return Answer(
-            question=question,
-            answer=render("answer.md.j2", **context),
-            abstained=False,
-            confidence=confidence,
-            citations=citations,
-            text=render("answer.txt.j2", **context),
-        )
+        return rendered(question, confidence, citations, style="orgs", entries=shown)
 
     def abstain(
         self, lib: Library, question: str, excerpts: list[Excerpt], confidence: float, best: float
@@ -417,15 +429,5 @@ class Answerer:
         related = [
             lib.citation(i + 1, e.doc_id, e.start, e.end) for i, e in enumerate(excerpts[:3])
         ]
-        context = {"abstained": True, "style": "plain", "sentences": [], "entries": [],
-                   "related": related, "citations": related}  # fmt: skip
-        return Answer(
-            question=question,
-            answer=render("answer.md.j2", **context),
-            abstained=True,
-            confidence=confidence,
-            citations=[],
-            related=related,
-            text=render("answer.txt.j2", **context),
-            evidence_score=best,
-        )
+        answer = rendered(question, confidence, [], style="plain", related=related)
+        return replace(answer, evidence_score=best)
