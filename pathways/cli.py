@@ -184,7 +184,7 @@ def search(ctx: click.Context, query: str, k: int | None, as_json: bool, **opts:
         page = f", p. {e.page}" if e.page else ""
         click.echo(f"{e.rank}. [{e.score:.3f}] {e.title}")
         click.echo(f"   {where}{page}  ({e.doc_id} {e.start}-{e.end})")
-        body = textwrap.shorten(e.text, width=600, placeholder=" …")
+        body = textwrap.shorten(best_paragraph(query, e.text), width=600, placeholder=" …")
         click.echo(textwrap.indent(textwrap.fill(body, width=96), "   "))
         click.echo()
 
@@ -261,6 +261,19 @@ def make_answerer(settings: Settings) -> Any:
     from index.retrieval import HybridSearcher
 
     return Answerer(settings, HybridSearcher(settings, embedder), embedder)
+
+
+def best_paragraph(query: str, text: str) -> str:
+    """The paragraph of a long excerpt that shares most words with the query (what a reader
+    wants to see first); the whole text when it is short."""
+    if len(text) <= 600:
+        return text
+    from answer.evidence import terms
+
+    wanted = set(terms(query))
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    best = max(paragraphs, key=lambda p: len(wanted & set(terms(p))))
+    return best if best == paragraphs[0] else "… " + best
 
 
 def make_searcher(settings: Settings) -> Any:

@@ -69,3 +69,11 @@ def test_ingest_unknown_explicit_file_fails(tmp_path: Path):
 def test_bad_setting_is_reported(tmp_path: Path):
     result = run("search", "x", env={"PATHWAYS_CHUNK_TOKENS": "zero"})
     assert result.exit_code == 1 and "PATHWAYS_CHUNK_TOKENS" in result.output
+
+
+def test_long_excerpt_shows_its_best_paragraph_first():
+    from pathways.cli import best_paragraph
+
+    text = "Intro paragraph about funding. " * 20 + "\n\nSite visits happened in spring 2016."
+    assert best_paragraph("when were the site visits?", text).startswith("… Site visits")
+    assert best_paragraph("anything", "short text") == "short text"
