@@ -96,10 +96,10 @@ def measure(client: httpx.Client, queries: Sequence[str]) -> list[Timing]:
         samples["stream"].append(streamed["total"])
         samples["search"].append(calls["search"](f"{query} [c]")["total"])
     return [
-        Timing("POST /v1/ask, JSON (whole answer)", samples["json"]),
-        Timing("POST /v1/ask, SSE: first citations event", samples["first"]),
-        Timing("POST /v1/ask, SSE: whole stream", samples["stream"]),
-        Timing("GET /v1/search k=5 (baseline)", samples["search"]),
+        Timing("ask_json", "POST /v1/ask, JSON (whole answer)", samples["json"]),
+        Timing("ask_sse_first", "POST /v1/ask, SSE: first citations event", samples["first"]),
+        Timing("ask_sse_stream", "POST /v1/ask, SSE: whole stream", samples["stream"]),
+        Timing("search", "GET /v1/search k=5 (baseline)", samples["search"]),
     ]
 
 
