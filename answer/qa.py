@@ -43,7 +43,7 @@ from prompts import render
 
 logger = logging.getLogger(__name__)
 
-SENTENCES = {"plain": 4, "list": 7, "orgs": 8}
+SENTENCES = {"plain": 4, "list": 10, "orgs": 8}
 CROWD_PENALTY = 0.04  # per extra organization named in the same sentence
 MENTION_BONUS = 0.02  # per extra sentence naming the organization
 MIN_LEAD_WORDS = 8  # a glossary line or a bare name is no evidence of what an organization does
@@ -51,6 +51,7 @@ REFERENCE_SECTION = re.compile(
     r"glossary|references|endnotes|notes|bibliography|acknowledg|sources|appendix", re.IGNORECASE
 )
 KIND_BONUS = 0.15
+PER_DOC = 4  # sentences one report may contribute to a short answer
 WINDOW_CHARS = 420  # a short sentence is quoted with the next one of its paragraph
 GAP_WEIGHT = 0.5  # evidence score lost per unit of coverage gap
 GAP_EXCERPTS = 5
@@ -298,7 +299,10 @@ class Answerer:
         # lists gather more, less central evidence than a short answer does
         margin = self.settings.answer_margin * (2 if style == "list" else 1)
         floor = best - margin
-        picked = select(candidates, lib.sentences.table.vectors, SENTENCES[style], floor=floor)
+        # a list may come from one report; a short answer hears from several
+        per_doc = SENTENCES[style] if style == "list" else PER_DOC
+        vectors = lib.sentences.table.vectors
+        picked = select(candidates, vectors, SENTENCES[style], floor=floor, per_doc=per_doc)
         if style == "plain":
             picked = sorted(picked, key=lambda c: (c.doc_id, c.start))
         answer = replace(

@@ -104,7 +104,7 @@ class Settings(BaseSettings):
 
     # --- answers -------------------------------------------------------------------------
     answer_k: int = Field(
-        8, ge=1, le=50, description="Excerpts an answer draws its sentences from."
+        10, ge=1, le=50, description="Excerpts an answer draws its sentences from."
     )
     abstain_threshold: float = Field(
         0.70,
