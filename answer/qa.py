@@ -109,15 +109,11 @@ class Library:
         self.generation = snap.generation
         self.documents = snap.documents
         self.structure: dict[str, CleanDocument] = {}
-        texts: dict[str, str] = {}
-        for doc_id in snap.documents:
-            found = catalog.get_document(doc_id)
-            if found is None:
-                continue
-            texts[doc_id] = found[1]
+        texts = snap.texts  # read once per generation by the searcher's snapshot
+        for doc_id, text in texts.items():
             breaks, stored_headings = catalog.get_structure(doc_id)
             self.structure[doc_id] = CleanDocument(
-                text=found[1],
+                text=text,
                 page_breaks=tuple((int(a), int(b)) for a, b in breaks),
                 headings=tuple(Heading(**h) for h in stored_headings),  # type: ignore[arg-type]
                 footnotes=(),

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -167,10 +166,7 @@ def run(args: argparse.Namespace, home: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     common.configure()
-    if args.home is not None:
-        return run(args, args.home.resolve())
-    with tempfile.TemporaryDirectory(prefix="pathways-bench-") as tmp:
-        return run(args, Path(tmp) / "data")
+    return common.run_in_home(run, args)
 
 
 if __name__ == "__main__":

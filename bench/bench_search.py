@@ -260,10 +260,7 @@ def run(args: argparse.Namespace, home: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     common.configure()
-    if args.home is not None:
-        return run(args, args.home.resolve())
-    with tempfile.TemporaryDirectory(prefix="pathways-bench-") as tmp:
-        return run(args, Path(tmp) / "data")
+    return common.run_in_home(run, args)
 
 
 if __name__ == "__main__":

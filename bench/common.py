@@ -14,13 +14,15 @@ BENCH_ENV = {
 }
 os.environ.update(BENCH_ENV)
 
+import argparse  # noqa: E402
 import logging  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+import tempfile  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from index.embedder import Embedder  # noqa: E402
@@ -126,3 +128,11 @@ def _git(*args: str) -> str:
         ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10
     )
     return done.stdout.strip()
+
+
+def run_in_home(run: Callable[[argparse.Namespace, Path], int], args: argparse.Namespace) -> int:
+    """run(args, home) in --home when given, else in a temporary home removed afterwards."""
+    if args.home is not None:
+        return run(args, args.home.resolve())
+    with tempfile.TemporaryDirectory(prefix="pathways-bench-") as tmp:
+        return run(args, Path(tmp) / "data")

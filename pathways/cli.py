@@ -257,10 +257,8 @@ def show_settings(ctx: click.Context, markdown: bool) -> None:
 def make_answerer(settings: Settings) -> Any:
     from answer.qa import Answerer
 
-    embedder = make_embedder(settings)
-    from index.retrieval import HybridSearcher
-
-    return Answerer(settings, HybridSearcher(settings, embedder), embedder)
+    searcher = make_searcher(settings)
+    return Answerer(settings, searcher, searcher.embedder)
 
 
 def best_paragraph(query: str, text: str) -> str:
