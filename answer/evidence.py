@@ -17,6 +17,8 @@ from index.store import SentenceTable
 LEXICAL_WEIGHT = 0.8
 RANK_WEIGHT = 0.3
 REDUNDANT_COSINE = 0.86
+LIST_CHARS = 1200  # a sentence ending in ":" is quoted with the bulleted items that follow
+_ITEM = re.compile(r"[ \t]*(?:[•·▪◦*-]|\d{1,2}[.)])\s+\S")
 
 STOP_WORDS = (
     "a about above after again against all am an and any are as at be because been before "
@@ -97,23 +99,19 @@ class SentenceIndex:
     def extend(self, row: int, max_chars: int) -> tuple[str, int, int]:
         """The sentence's span, extended by the following sentence of the same paragraph while
         the whole stays within max_chars: the sentence that restates a question is often
-        followed by the one that answers it."""
+        followed by the one that answers it. A sentence that introduces a list ("partners
+        included:") takes the bulleted items that follow it, up to LIST_CHARS."""
         doc_id = self.table.doc_ids[row]
         text = self.texts[doc_id]
         start, end = self.table.spans[row]
-        introduces_list = text[start:end].rstrip().endswith(":")
+        if text[start:end].rstrip().endswith(":"):
+            return doc_id, start, list_end(text, end, start + LIST_CHARS)
         nxt = row + 1
-        while nxt < len(self.table.doc_ids) and self.table.doc_ids[nxt] == doc_id:
+        if nxt < len(self.table.doc_ids) and self.table.doc_ids[nxt] == doc_id:
             s, e = self.table.spans[nxt]
             between = text[end:s]
-            if between.strip() or e - start > max_chars * (2 if introduces_list else 1):
-                break
-            if "\n" in between and not introduces_list:
-                break
-            end = e
-            if not introduces_list:
-                break
-            nxt += 1
+            if not between.strip() and "\n" not in between and e - start <= max_chars:
+                end = e
         return doc_id, start, end
 
     def row_containing(self, doc_id: str, start: int, end: int) -> int | None:
@@ -137,6 +135,21 @@ class SentenceIndex:
         total = sum(self.weight(t) for t in unique)
         found = sum(self.weight(t) for t in unique if t in self.terms[row])
         return found / total if total else 0.0
+
+
+def list_end(text: str, end: int, limit: int) -> int:
+    """The end of the bulleted or numbered items that follow ``end`` (which ends a sentence
+    introducing them), stopping at the first paragraph that is not an item or at ``limit``."""
+    cursor = end
+    for match in re.finditer(r"[^\n]+", text[end:limit]):
+        line = match.group(0)
+        if not line.strip():
+            continue
+        stop = end + match.end()
+        if not _ITEM.match(line) or (stop == limit and text[stop : stop + 1] not in ("", "\n")):
+            break
+        cursor = stop
+    return cursor
 
 
 def score_candidates(

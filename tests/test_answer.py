@@ -116,3 +116,20 @@ def test_cli_ask_json_shape(corpus_settings):  # type: ignore[no-untyped-def]
     keys = {"n", "doc_id", "title", "section", "page", "start", "end", "quote", "source_url"}
     assert data["citations"] and all(set(c) == keys for c in data["citations"])
     assert any("Marriott" in c["quote"] for c in data["citations"])
+
+
+def test_a_sentence_introducing_a_list_is_quoted_with_its_items():
+    from answer.evidence import list_end
+
+    text = (
+        "Cohort 1 proposals included partners:\n\n• 167 school districts\n\n• 17 charter "
+        "schools\n\n• 845 business organizations\n\nTHE LEAD AGENCY\n\nNext paragraph."
+    )
+    intro_end = text.index(":") + 1
+    end = list_end(text, intro_end, len(text))
+    assert text[:end].endswith("• 845 business organizations")
+    # an item cut by the limit is left out rather than quoted in part
+    cut = list_end(text, intro_end, text.index("business") + 3)
+    assert text[:cut].endswith("• 17 charter schools")
+    # no items: the sentence stands alone
+    assert list_end("Partners:\n\nPlain text.", 9, 30) == 9
