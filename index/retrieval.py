@@ -6,6 +6,8 @@ One query goes through:
 1. dense search (the embedder truncates a long query to its window, the first ~254 word
    pieces) and BM25 search, ``candidates`` chunks each; BM25 also scores, with a lower weight,
    the long forms of the query's acronyms as the documents define them (``index.acronyms``);
+   a query asking what a term means also gets the chunk where a document defines that term
+   (``index.definitions``);
 2. weighted reciprocal-rank fusion; measured on eval/dev.jsonl it beat min-max and z-score
    weighted score fusion (see docs/retrieval.md);
 3. near-duplicate removal (an executive summary repeating its report);
@@ -20,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from index.acronyms import Acronyms
+from index.definitions import Definitions
 from index.embedder import Embedder
 from index.keyword import KeywordIndex, load_or_build
 from index.rerank import Reranker, load_reranker, rerank
@@ -39,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 DUPLICATE_OVERLAP = 0.6
 COMMON_SHINGLE = 64  # a 3-gram in more passages than this is boilerplate, not evidence
+DEFINITION_WEIGHT = 4.0  # fusion weight of the chunk defining a term the query asks about
 
 
 def reciprocal_rank_fusion(
@@ -107,6 +111,7 @@ class HybridSearcher(Searcher):
     ) -> None:
         self.keyword: KeywordIndex = KeywordIndex([], None, None)  # type: ignore[arg-type]
         self.acronyms = Acronyms()
+        self.definitions = Definitions()
         self.duplicates: dict[str, set[str]] = {}
         self.reranker = reranker if reranker is not None else load_reranker(settings)
         super().__init__(settings, embedder)
@@ -114,6 +119,7 @@ class HybridSearcher(Searcher):
     def on_reload(self, snapshot: Snapshot) -> None:
         texts = {c.vector_id: c.chunk.text for c in snapshot.chunks}
         self.acronyms = Acronyms.from_texts(texts.values())
+        self.definitions = Definitions.from_documents(snapshot.texts)
         self.duplicates = near_duplicates(texts)
         if not snapshot.chunks:
             self.keyword = KeywordIndex([], None, None)  # type: ignore[arg-type]
@@ -141,9 +147,10 @@ class HybridSearcher(Searcher):
         sparse = self.sparse(query, n, filters, snap)
         if not sparse:  # no query word in the documents: another language, a typo, gibberish
             dense = [(v, s) for v, s in dense if s >= self.settings.min_dense_similarity]
+        defining = self.defining(query, filters, snap)
         fused = reciprocal_rank_fusion(
-            [dense, sparse],
-            [self.settings.dense_weight, self.settings.keyword_weight],
+            [dense, sparse, defining],
+            [self.settings.dense_weight, self.settings.keyword_weight, DEFINITION_WEIGHT],
             k=self.settings.rrf_k,
         )
         ranked = drop_near_duplicates(fused, self.duplicates, len(fused))
@@ -152,6 +159,28 @@ class HybridSearcher(Searcher):
             texts = [snap.by_vector_id[v].chunk.text for v, _ in top]
             ranked = rerank(self.reranker, query, top, texts) + ranked[len(top) :]
         return ranked[:k]
+
+    def defining(self, query: str, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
+        """The chunks that define the term the query asks the meaning of (usually none)."""
+        places = self.definitions.lookup(query)
+        if not places:
+            return []
+        allowed = allowed_docs(filters, snap)
+        out: list[tuple[str, float]] = []
+        for doc_id, offset in places:
+            if doc_id not in allowed:
+                continue
+            holder = next(
+                (
+                    c.vector_id
+                    for c in snap.chunks
+                    if c.chunk.doc_id == doc_id and c.chunk.start <= offset < c.chunk.end
+                ),
+                None,
+            )
+            if holder and holder not in dict(out):
+                out.append((holder, 1.0))
+        return out
 
     def sparse(
         self, query: str, k: int, filters: Filters, snap: Snapshot
