@@ -23,7 +23,7 @@ from functools import lru_cache
 MIN_GLOSSARY_RUN = 3
 MAX_TERM_WORDS = 6
 
-_TERM = r"[A-Z0-9][\w’'/&().-]*(?:[ ][\w’'/&().-]+){0,%d}" % (MAX_TERM_WORDS - 1)
+_TERM = rf"[A-Z0-9][\w’'/&().-]*(?:[ ][\w’'/&().-]+){{0,{MAX_TERM_WORDS - 1}}}"
 _GLOSSARY_ENTRY = re.compile(rf"({_TERM})[ \t]+[–—-][ \t]+(\S[^\n]{{20,}})")
 _INLINE = re.compile(
     r"\bdefines?\s+(?:a |an |the )?[“\"‘']?([\w’'/&-]+(?:[ ][\w’'/&-]+){0,5}?)[”\"’']?\s+as\b"
