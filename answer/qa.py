@@ -47,8 +47,9 @@ SENTENCES = {"plain": 4, "list": 10, "orgs": 8}
 CROWD_PENALTY = 0.04  # per extra organization named in the same sentence
 MENTION_BONUS = 0.02  # per extra sentence naming the organization
 MIN_LEAD_WORDS = 8  # a glossary line or a bare name is no evidence of what an organization does
-REFERENCE_SECTION = re.compile(
-    r"glossary|references|endnotes|notes|bibliography|acknowledg|sources|appendix", re.IGNORECASE
+REFERENCE_SECTION = re.compile(  # whole words: "Coordination of Resources" is no "Sources"
+    r"\b(?:glossary|references|endnotes|notes|bibliography|acknowledg\w*|sources|appendix)\b",
+    re.IGNORECASE,
 )
 KIND_BONUS = 0.15
 PER_DOC = 4  # sentences one report may contribute to a short answer

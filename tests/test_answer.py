@@ -133,3 +133,28 @@ def test_a_sentence_introducing_a_list_is_quoted_with_its_items():
     assert text[:cut].endswith("• 17 charter schools")
     # no items: the sentence stands alone
     assert list_end("Partners:\n\nPlain text.", 9, 30) == 9
+
+
+@pytest.mark.parametrize(
+    ("heading", "reference"),
+    [
+        ("Coordination of Resources and Opportunities", False),
+        ("Professional Supports", False),
+        ("Sources", True),
+        ("Acknowledgements", True),
+        ("Glossary", True),
+        ("Endnotes", True),
+    ],
+)
+def test_only_reference_sections_are_kept_out_of_organization_lists(heading: str, reference: bool):
+    from answer.qa import REFERENCE_SECTION
+
+    assert bool(REFERENCE_SECTION.search(heading)) is reference
+
+
+def test_organizations_with_a_one_stop_shop_are_found(answerer):  # type: ignore[no-untyped-def]
+    answer = answerer.answer(
+        "are there districts with a one-stop shop for employers who want to offer internships?"
+    )
+    first = answer.citations[0].quote
+    assert "one-stop" in first and "Porterville" in first and "San Bernardino" in first
