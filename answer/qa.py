@@ -232,13 +232,14 @@ def display(quote: str) -> str:
 
 def coverage_gap(lib: Library, question: str, excerpts: list[Excerpt]) -> float:
     """IDF-weighted share of the question's content words found in none of the top excerpts
-    (text or section): what the retrieved material does not talk about at all."""
+    (text, section or document title): what the retrieved material does not talk about at
+    all. Words naming the document ("the Nashville memo") are covered by its title."""
     wanted = set(terms(question))
     if not wanted:
         return 0.0
     seen: set[str] = set()
     for e in excerpts[:GAP_EXCERPTS]:
-        seen.update(terms(e.text), terms(e.section))
+        seen.update(terms(e.text), terms(e.section), terms(e.title))
     weight = lib.sentences.weight
     total = sum(weight(t) for t in wanted)
     return sum(weight(t) for t in wanted if t not in seen) / total

@@ -7,7 +7,8 @@ One query goes through:
    pieces) and BM25 search, ``candidates`` chunks each; BM25 also scores, with a lower weight,
    the long forms of the query's acronyms as the documents define them (``index.acronyms``);
    a query asking what a term means also gets the chunk where a document defines that term
-   (``index.definitions``);
+   (``index.definitions``); a query naming a document ("the Nashville memo") also gets dense
+   and BM25 rankings within that document (``index.docnames``);
 2. weighted reciprocal-rank fusion; measured on eval/dev.jsonl it beat min-max and z-score
    weighted score fusion (see docs/retrieval.md);
 3. near-duplicate removal (an executive summary repeating its report);
@@ -20,9 +21,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from index.acronyms import Acronyms
 from index.definitions import Definitions
+from index.docnames import DocumentNames
 from index.embedder import Embedder
 from index.keyword import KeywordIndex, load_or_build
 from index.rerank import Reranker, load_reranker, rerank
@@ -42,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 DUPLICATE_OVERLAP = 0.6
 COMMON_SHINGLE = 64  # a 3-gram in more passages than this is boilerplate, not evidence
+NAMED_WEIGHT = 1.0  # fusion weight of the rankings within a document the query names
 DEFINITION_WEIGHT = 4.0  # fusion weight of the chunk defining a term the query asks about
 
 
@@ -112,6 +116,7 @@ class HybridSearcher(Searcher):
         self.keyword: KeywordIndex = KeywordIndex([], None, None)  # type: ignore[arg-type]
         self.acronyms = Acronyms()
         self.definitions = Definitions()
+        self.names = DocumentNames()
         self.duplicates: dict[str, set[str]] = {}
         self.reranker = reranker if reranker is not None else load_reranker(settings)
         super().__init__(settings, embedder)
@@ -120,6 +125,8 @@ class HybridSearcher(Searcher):
         texts = {c.vector_id: c.chunk.text for c in snapshot.chunks}
         self.acronyms = Acronyms.from_texts(texts.values())
         self.definitions = Definitions.from_documents(snapshot.texts)
+        titles = {d: doc.meta.title for d, doc in snapshot.documents.items()}
+        self.names = DocumentNames.from_titles(titles, list(texts.values()))
         self.duplicates = near_duplicates(texts)
         if not snapshot.chunks:
             self.keyword = KeywordIndex([], None, None)  # type: ignore[arg-type]
@@ -147,18 +154,28 @@ class HybridSearcher(Searcher):
         sparse = self.sparse(query, n, filters, snap)
         if not sparse:  # no query word in the documents: another language, a typo, gibberish
             dense = [(v, s) for v, s in dense if s >= self.settings.min_dense_similarity]
-        defining = self.defining(query, filters, snap)
-        fused = reciprocal_rank_fusion(
-            [dense, sparse, defining],
-            [self.settings.dense_weight, self.settings.keyword_weight, DEFINITION_WEIGHT],
-            k=self.settings.rrf_k,
-        )
+        rankings = [dense, sparse, self.defining(query, filters, snap)]
+        weights = [self.settings.dense_weight, self.settings.keyword_weight, DEFINITION_WEIGHT]
+        named = self.named(query, filters, snap)
+        if named is not None:
+            rankings += [self.dense(query, n, named, snap), self.sparse(query, n, named, snap)]
+            weights += [NAMED_WEIGHT * w for w in weights[:2]]
+        fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k)
         ranked = drop_near_duplicates(fused, self.duplicates, len(fused))
         if self.reranker is not None:
             top = ranked[: self.settings.rerank_depth]
             texts = [snap.by_vector_id[v].chunk.text for v, _ in top]
             ranked = rerank(self.reranker, query, top, texts) + ranked[len(top) :]
         return ranked[:k]
+
+    def named(self, query: str, filters: Filters, snap: Snapshot) -> Filters | None:
+        """Filters narrowed to the documents the query names ("the Nashville memo"), or None
+        when it names none (or only documents the filters exclude)."""
+        allowed = allowed_docs(filters, snap)
+        named = [d for d in self.names.named(query) if d in allowed]
+        if not named or len(named) == len(allowed):
+            return None
+        return replace(filters, doc_id=tuple(named))
 
     def defining(self, query: str, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
         """The chunks that define the term the query asks the meaning of (usually none)."""
