@@ -17,7 +17,15 @@ from index.store import SentenceTable
 LEXICAL_WEIGHT = 0.8
 RANK_WEIGHT = 0.3
 REDUNDANT_COSINE = 0.86
-LIST_CHARS = 1200  # a sentence ending in ":" is quoted with the bulleted items that follow
+RARE_NAME_SHARE = 0.02  # a capitalized word in more sentences than this is no distinctive name
+_NAME = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]\w+)\b")
+LIST_CHARS = 1200
+# a sentence adding a parallel item: "The CDE also sponsors", "Another district", "Similarly,"
+_CONTINUES = re.compile(
+    r"\W*(?:(?:[\w’'-]+\s+){1,4}also\b|(?:another|additionally|in addition|similarly|likewise|"
+    r"also|other|others|a second|a third|still other)\b)",
+    re.IGNORECASE,
+)  # a sentence ending in ":" is quoted with the bulleted items that follow
 _ITEM = re.compile(r"[ \t]*(?:[•·▪◦*-]|\d{1,2}[.)])\s+\S")
 
 STOP_WORDS = (
@@ -76,6 +84,16 @@ class SentenceIndex:
         self.terms = [
             set(terms(self.text(row))) | set(terms(heads[row])) for row in range(len(heads))
         ]
+        spelled = [set(_NAME.findall(self.text(row))[1:]) for row in range(len(heads))]
+        first = [
+            (_NAME.match(self.text(row).lstrip('•·*- “"')) or [""])[0] for row in range(len(heads))
+        ]
+        name_df = Counter(w.lower() for ws in spelled for w in ws)
+        rare = max(1.0, RARE_NAME_SHARE * len(heads))
+        self._names = [
+            {w.lower() for w in ws if name_df[w.lower()] <= rare and w != first[row]}
+            for row, ws in enumerate(spelled)
+        ]
         df = Counter(t for ts in self.terms for t in ts)
         n = max(1, len(self.terms))
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
@@ -96,22 +114,30 @@ class SentenceIndex:
                 rows.append(row)
         return rows
 
-    def extend(self, row: int, max_chars: int) -> tuple[str, int, int]:
+    def extend(self, row: int, max_chars: int, *, items: bool = False) -> tuple[str, int, int]:
         """The sentence's span, extended by the following sentence of the same paragraph while
         the whole stays within max_chars: the sentence that restates a question is often
         followed by the one that answers it. A sentence that introduces a list ("partners
-        included:") takes the bulleted items that follow it, up to LIST_CHARS."""
+        included:") takes the bulleted items that follow it, up to LIST_CHARS. With ``items``
+        (list answers), following sentences that add a parallel item ("CDE also sponsors…",
+        "Another consortium…") join too, up to LIST_CHARS."""
         doc_id = self.table.doc_ids[row]
         text = self.texts[doc_id]
         start, end = self.table.spans[row]
         if text[start:end].rstrip().endswith(":"):
             return doc_id, start, list_end(text, end, start + LIST_CHARS)
         nxt = row + 1
-        if nxt < len(self.table.doc_ids) and self.table.doc_ids[nxt] == doc_id:
+        while nxt < len(self.table.doc_ids) and self.table.doc_ids[nxt] == doc_id:
             s, e = self.table.spans[nxt]
             between = text[end:s]
-            if not between.strip() and "\n" not in between and e - start <= max_chars:
+            if between.strip() or "\n" in between:
+                break
+            if items and _CONTINUES.match(text[s:e]) and e - start <= LIST_CHARS:
+                end, nxt = e, nxt + 1
+                continue
+            if nxt == row + 1 and e - start <= max_chars:
                 end = e
+            break
         return doc_id, start, end
 
     def row_containing(self, doc_id: str, start: int, end: int) -> int | None:
@@ -124,6 +150,11 @@ class SentenceIndex:
                 return row
         return None
 
+    def names(self, row: int) -> set[str]:
+        """Rare proper names and acronyms in the sentence (lower-cased), not counting its first
+        word: words spelled with a capital that few sentences of the corpus use."""
+        return self._names[row]
+
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.default_idf)
 
@@ -135,6 +166,11 @@ class SentenceIndex:
         total = sum(self.weight(t) for t in unique)
         found = sum(self.weight(t) for t in unique if t in self.terms[row])
         return found / total if total else 0.0
+
+
+def _first_word(sentence: str) -> str:
+    m = _NAME.match(sentence.lstrip('•·*- “"[]0123456789'))
+    return m.group(0) if m else ""
 
 
 def list_end(text: str, end: int, limit: int) -> int:

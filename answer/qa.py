@@ -56,6 +56,7 @@ PER_DOC = 4  # sentences one report may contribute to a short answer
 WINDOW_CHARS = 420  # a short sentence is quoted with the next one of its paragraph
 GAP_WEIGHT = 0.5  # evidence score lost per unit of coverage gap
 GAP_EXCERPTS = 5
+NAME_BONUS = 0.2  # list answers: a sentence naming something the question does not
 _SPECIFIC = re.compile(
     r"\b(?:19|20)\d\d\b|(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]+\b"
 )  # the organization is of a kind the question asks about
@@ -226,8 +227,10 @@ def merge_spans(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]
 
 
 def display(quote: str) -> str:
-    """A quote as shown inside an answer: white space folded, a leading bullet mark dropped."""
-    return " ".join(quote.split()).lstrip("•·*- ").strip()
+    """A quote as shown inside an answer: white space folded, a leading bullet mark or footnote
+    number dropped."""
+    folded = " ".join(quote.split()).lstrip("•·*- ").strip()
+    return re.sub(r"^\[\d{1,3}\]\s+", "", folded)  # a footnote's own number is no citation
 
 
 def coverage_gap(lib: Library, question: str, excerpts: list[Excerpt]) -> float:
@@ -243,6 +246,18 @@ def coverage_gap(lib: Library, question: str, excerpts: list[Excerpt]) -> float:
     weight = lib.sentences.weight
     total = sum(weight(t) for t in wanted)
     return sum(weight(t) for t in wanted if t not in seen) / total
+
+
+def naming_first(lib: Library, question: str, candidates: list[Candidate]) -> list[Candidate]:
+    """For list questions: a sentence that names something the question does not (a program,
+    a resource, an organization) is more likely a list item than one restating the topic, so
+    it gains NAME_BONUS."""
+    asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
+    out = [
+        replace(c, score=c.score + NAME_BONUS) if lib.sentences.names(c.row) - asked else c
+        for c in candidates
+    ]
+    return sorted(out, key=lambda c: -c.score)
 
 
 def confidence_of(best: float, threshold: float) -> float:
@@ -300,6 +315,8 @@ class Answerer:
         # a list may come from one report; a short answer hears from several
         per_doc = SENTENCES[style] if style == "list" else PER_DOC
         vectors = lib.sentences.table.vectors
+        if style == "list":
+            candidates = naming_first(lib, question, candidates)
         picked = select(candidates, vectors, SENTENCES[style], floor=floor, per_doc=per_doc)
         if style == "plain":
             picked = sorted(picked, key=lambda c: (c.doc_id, c.start))
@@ -399,7 +416,10 @@ class Answerer:
     def compose(
         self, lib: Library, question: str, style: str, picked: list[Candidate], confidence: float
     ) -> Answer:
-        spans = merge_spans([lib.sentences.extend(c.row, WINDOW_CHARS) for c in picked])
+        items = style == "list"
+        spans = merge_spans(
+            [lib.sentences.extend(c.row, WINDOW_CHARS, items=items) for c in picked]
+        )
         citations = [lib.citation(i + 1, d, s, e) for i, (d, s, e) in enumerate(spans)]
         sentences = [{"n": c.n, "text": display(c.quote)} for c in citations]
         return rendered(question, confidence, citations, style=style, sentences=sentences)

@@ -158,3 +158,41 @@ def test_organizations_with_a_one_stop_shop_are_found(answerer):  # type: ignore
     )
     first = answer.citations[0].quote
     assert "one-stop" in first and "Porterville" in first and "San Bernardino" in first
+
+
+def _sentence_index(text: str):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from answer.evidence import SentenceIndex
+    from answer.sentences import sentence_spans
+    from index.store import SentenceTable
+
+    spans = sentence_spans(text)
+    table = SentenceTable(["doc"] * len(spans), spans, np.zeros((len(spans), 4), np.float32))
+    return SentenceIndex(table, {"doc": text}), spans
+
+
+def test_list_answers_quote_the_sentences_that_add_parallel_items():
+    text = (
+        "CDE supports CTE Online, a resource connecting educators to curriculum models. "
+        "The CDE also sponsors the website My Digital Chalkboard with teaching resources. "
+        "Another site, Course Share, hosts syllabi for pathway courses. "
+        "Funding for these sites has been uneven across the state of California.\n\n"
+        "A new paragraph."
+    )
+    index, spans = _sentence_index(text)
+    _, start, end = index.extend(0, 420, items=True)
+    assert text[start:end].endswith("hosts syllabi for pathway courses.")
+    # a short answer keeps to one following sentence
+    _, start, end = index.extend(0, 420)
+    assert text[start:end].endswith("with teaching resources.")
+
+
+def test_sentences_name_rare_capitalized_things_but_not_their_first_word():
+    text = (
+        "Districts built pathways with help from Linked Learning coaches. "
+        "Several districts formed partnerships with colleges and local employers."
+    )
+    index, _ = _sentence_index(text)
+    assert index.names(0) == {"linked", "learning"}
+    assert index.names(1) == set()
