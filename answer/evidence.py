@@ -20,6 +20,7 @@ REDUNDANT_COSINE = 0.86
 RARE_NAME_SHARE = 0.02  # a capitalized word in more sentences than this is no distinctive name
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]\w+)\b")
 LIST_CHARS = 1200
+_URL = re.compile(r"(?:[\w ]{0,30}:\s*)?(?:https?://|www\.)\S+")
 # a sentence adding a parallel item: "The CDE also sponsors", "Another district", "Similarly,"
 _CONTINUES = re.compile(
     r"\W*(?:(?:[\w’'-]+\s+){1,4}also\b|(?:another|additionally|in addition|similarly|likewise|"
@@ -221,6 +222,9 @@ def score_rows(
     dense = index.table.vectors[rows] @ query_vector
     out = []
     for row, sim in zip(rows, dense, strict=True):
+        text = index.text(row)
+        if _URL.fullmatch(text.strip("•·*-<>()[] ")):
+            continue  # a bare link says nothing by itself
         lex = index.lexical(query_terms, row)
         rank = ranks[row]
         score = float(sim) + LEXICAL_WEIGHT * lex + (RANK_WEIGHT / rank if rank else 0.0)

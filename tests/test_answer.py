@@ -196,3 +196,19 @@ def test_sentences_name_rare_capitalized_things_but_not_their_first_word():
     index, _ = _sentence_index(text)
     assert index.names(0) == {"linked", "learning"}
     assert index.names(1) == set()
+
+
+def test_a_bare_link_is_never_evidence():
+    import numpy as np
+
+    from answer.evidence import score_rows
+
+    text = (
+        "Great Lakes case study on pathways in four communities.\n\n"
+        "http://glccpp.com/wp-content/uploads/great-lakes-case-withsummary.pdf\n\n"
+        "Educate Texas: https://www.edtx.org/our-impact-areas/college-career-readiness"
+    )
+    index, spans = _sentence_index(text)
+    assert len(spans) == 3
+    scored = score_rows(index, {0: 1, 1: 1, 2: 1}, np.zeros(4, np.float32), ["great", "lake"])
+    assert [c.row for c in scored] == [0]
