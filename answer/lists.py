@@ -96,23 +96,52 @@ _SHARE_QUESTION = re.compile(
     r"\b(?:ratio|rate|percent(?:age)?|average|median)\b",
     re.IGNORECASE,
 )
+_MONEY_QUESTION = re.compile(
+    r"\bhow much\b.*\b(?:pay|paid|cost|spen[dt]|budget|salar|wage|fund|price|earn|invest)|"
+    r"\bwhat (?:is|was|were|are) (?:the |a |an )?(?:[\w-]+ ){0,2}(?:budget|costs?|"
+    r"salar(?:y|ies)|wages?|price)\b",
+    re.IGNORECASE,
+)
 _COUNT_QUESTION = re.compile(
-    r"\bhow (?:many|much|long|often)\b|\bwhat (?:number|amount)\b|\b(?:budget|cost|salary|"
-    r"wages?|total)\b",
+    r"\bhow (?:many|much|long|often)\b|\bwhat (?:number|amount)\b|\btotal\b",
     re.IGNORECASE,
 )
 _SHARE = re.compile(r"\d\s*(?:%|percent)|\d+\s*(?:of|in|out of|to|:)\s*(?:every\s*)?\d|\d\.\d")
-_COUNT = re.compile(
-    r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|"
+_MONEY = re.compile(
+    r"\$\s?\d|\b\d[\d,.]*\s*(?:million|billion|thousand)?\s*dollars\b|\b(?:million|billion)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(?<![\w.,-])(\d[\d,]*)\b")
+_NUMBER_WORD = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|"
     r"forty|fifty|hundreds?|thousands?|millions?|billions?|half|doubled|tripled)\b",
     re.IGNORECASE,
 )
+_LABEL = re.compile(r"(?:^|\s)[A-Z][\w-]*\s+$")  # "Cohort 1", "AB 790", "Title 5"
+
+
+def states_count(sentence: str) -> bool:
+    """A count: a number word, or a number that is neither a year (1992) nor part of a label
+    (a capitalized word before it, unless that word starts the sentence)."""
+    if _NUMBER_WORD.search(sentence):
+        return True
+    for m in _NUMBER.finditer(sentence):
+        if re.fullmatch(r"(?:19|20)\d\d", m.group(1)):
+            continue
+        before = sentence[: m.start()]
+        if _LABEL.search(before) and before.strip().count(" ") > 0:
+            continue
+        return True
+    return False
 
 
 def asks_quantity(question: str) -> str | None:
-    """ "share" for percentages, ratios and rates; "count" for how many/how much; else None."""
-    if _SHARE_QUESTION.search(question):
+    """ "share" for percentages, ratios and rates; "money" for pay, costs and budgets; "count"
+    for other how many/how much; else None."""
+    if _SHARE_QUESTION.search(question):  # "average salary", "median wage": a statistic
         return "share"
+    if _MONEY_QUESTION.search(question):
+        return "money"
     if _COUNT_QUESTION.search(question):
         return "count"
     return None
@@ -120,8 +149,9 @@ def asks_quantity(question: str) -> str | None:
 
 def states_quantity(sentence: str, kind: str) -> bool:
     """The sentence states the kind of number the question asks for."""
-    pattern = _SHARE if kind == "share" else _COUNT
-    return bool(pattern.search(sentence))
+    if kind == "count":
+        return states_count(sentence)
+    return bool((_SHARE if kind == "share" else _MONEY).search(sentence))
 
 
 def evidence_kind(sentence: str) -> str:

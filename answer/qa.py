@@ -233,6 +233,11 @@ def display(quote: str) -> str:
     return re.sub(r"^\[\d{1,3}\]\s+", "", folded)  # a footnote's own number is no citation
 
 
+def quoted_text(lib: Library, row: int) -> str:
+    doc_id, start, end = lib.sentences.extend(row, WINDOW_CHARS)
+    return lib.sentences.texts[doc_id][start:end]
+
+
 def coverage_gap(lib: Library, question: str, excerpts: list[Excerpt]) -> float:
     """IDF-weighted share of the question's content words found in none of the top excerpts
     (text, section or document title): what the retrieved material does not talk about at
@@ -291,8 +296,10 @@ class Answerer:
         quantity = asks_quantity(question)
         if quantity:
             # "how many / what percent": only sentences that state such a number can answer
+            # (judged on the text a citation would quote: a sentence with the one after it, or
+            # with the list it introduces)
             candidates = [
-                c for c in candidates if states_quantity(lib.sentences.text(c.row), quantity)
+                c for c in candidates if states_quantity(quoted_text(lib, c.row), quantity)
             ]
         gap = coverage_gap(lib, question, excerpts)
         unknown = lib.unknown_specifics(question)

@@ -102,6 +102,18 @@ def test_quantity_questions_need_quantities():
     assert not states_quantity("one of the highest ratios in the country", "share")
     assert states_quantity("Attendance rose to 94 percent.", "share")
     assert states_quantity("It took twelve business partners.", "count")
+    assert asks_quantity("How much did the company pay its interns per hour?") == "money"
+    assert asks_quantity("What was the total budget of the network?") == "money"
+    assert asks_quantity("What is the starting salary of a teacher?") == "money"
+    assert asks_quantity("What is the median wage of completers?") == "share"
+    assert asks_quantity("Do partners have to pick up the cost?") is None
+    assert states_quantity("Interns earned $15 an hour.", "money")
+    assert not states_quantity("The program began with two resorts in 1992.", "money")
+    # years and labels are no counts; numbers and number words are
+    assert not states_quantity("In 2012, the district built a STEM model.", "count")
+    assert not states_quantity("The report is listed under Cohort 2 in the appendix.", "count")
+    assert states_quantity("This year it took about 110 business partners.", "count")
+    assert states_quantity("More than 10,000 courses are now approved.", "count")
 
 
 def test_cli_ask_json_shape(corpus_settings):  # type: ignore[no-untyped-def]
