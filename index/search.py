@@ -183,9 +183,9 @@ def to_excerpt(rank: int, sc: StoredChunk, snap: Snapshot, score: float) -> Exce
 def span_excerpt(rank: int, span: Span, snap: Snapshot) -> Excerpt:
     """An excerpt covering a span of merged chunks: text[start:end] of their document.
 
-    The best-ranked member gives the chunk id and score; the first in the text gives the
-    section. Falls back to the best chunk alone if the stored text no longer matches the
-    chunks (a document replaced while the snapshot was read).
+    The best-ranked member gives the chunk id, score and section (the passage that matched
+    best is where the excerpt is "from"). Falls back to the best chunk alone if the stored
+    text no longer matches the chunks (a document replaced while the snapshot was read).
     """
     members = [snap.by_vector_id[v] for v in span.ids]
     best = members[0]
@@ -195,10 +195,9 @@ def span_excerpt(rank: int, span: Span, snap: Snapshot) -> Excerpt:
     if len(members) == 1:
         return to_excerpt(rank, best, snap, span.score)
     pages = [p for m in members for p in (m.chunk.page_start, m.chunk.page_end) if p is not None]
-    first = min(members, key=lambda m: m.chunk.start)
     return replace(
         to_excerpt(rank, best, snap, span.score),
-        section=first.chunk.section, start=span.start, end=span.end,
+        start=span.start, end=span.end,
         text=text[span.start : span.end],
         page=min(pages) if pages else None, page_end=max(pages) if pages else None,
         extra={**best.extra, "chunk_ids": [m.chunk.chunk_id for m in members]},

@@ -269,3 +269,12 @@ def test_merged_excerpts_quote_the_document_exactly_and_do_not_overlap(searcher)
     spans = sorted((h.doc_id, h.start, h.end) for h in hits)
     for (d1, _, e1), (d2, s2, _) in zip(spans, spans[1:], strict=False):
         assert d1 != d2 or e1 <= s2
+
+
+def test_a_merged_excerpt_is_labelled_with_the_section_of_its_best_chunk(searcher):  # type: ignore[no-untyped-def]
+    top = searcher.search(
+        "How does Lancaster ISD's STEM model change from elementary school?", k=1
+    )[0]
+    assert "Lancaster" in top.text
+    assert top.section == "Lancaster Independent School District STEM"
+    assert len(top.extra["chunk_ids"]) > 1  # a merged excerpt, not a single chunk
