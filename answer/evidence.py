@@ -56,6 +56,20 @@ def terms(text: str) -> list[str]:
     return list(_stemmer().stemWords(words))
 
 
+_EXCLUDED = re.compile(
+    r"\b(?:besides|other than|apart from|aside from|except(?: for)?|excluding|not counting)\s+"
+    r"([^,;?]+)",
+    re.IGNORECASE,
+)
+
+
+def question_terms(question: str) -> list[str]:
+    """The content-word stems a sentence should share with the question: those of a phrase
+    the question sets aside ("Besides CCPT, what other funding…") do not count."""
+    excluded = {t for m in _EXCLUDED.finditer(question) for t in terms(m.group(1))}
+    return [t for t in terms(question) if t not in excluded]
+
+
 @dataclass(frozen=True)
 class Candidate:
     row: int  # row in the sentence table

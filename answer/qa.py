@@ -18,6 +18,7 @@ from typing import Any
 from answer.evidence import (
     Candidate,
     SentenceIndex,
+    question_terms,
     score_candidates,
     score_rows,
     select,
@@ -373,7 +374,7 @@ class Answerer:
     def candidates(self, lib: Library, question: str, excerpts: list[Excerpt]) -> list[Candidate]:
         vector = self.embedder.embed_query(question)
         spans = [(e.doc_id, e.start, e.end) for e in excerpts]
-        return score_candidates(lib.sentences, spans, vector, terms(question))
+        return score_candidates(lib.sentences, spans, vector, question_terms(question))
 
     def org_candidates(
         self, lib: Library, question: str, excerpts: list[Excerpt], filters: Filters | None
@@ -385,7 +386,7 @@ class Answerer:
         spans = [(e.doc_id, e.start, e.end) for e in excerpts]
         ranks.update(span_ranks(lib.sentences, spans))
         vector = self.embedder.embed_query(question)
-        return score_rows(lib.sentences, ranks, vector, terms(question))
+        return score_rows(lib.sentences, ranks, vector, question_terms(question))
 
     def cite_row(self, lib: Library, n: int, row: int) -> Citation:
         start, end = lib.sentences.table.spans[row]

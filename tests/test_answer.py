@@ -224,3 +224,13 @@ def test_a_bare_link_is_never_evidence():
     assert len(spans) == 3
     scored = score_rows(index, {0: 1, 1: 1, 2: 1}, np.zeros(4, np.float32), ["great", "lake"])
     assert [c.row for c in scored] == [0]
+
+
+def test_a_phrase_the_question_sets_aside_does_not_count_as_a_match():
+    from answer.evidence import question_terms, terms
+
+    assert "ccpt" not in question_terms("Besides CCPT, what other funding sources are used?")
+    assert "fund" in question_terms("Besides CCPT, what other funding sources are used?")
+    assert question_terms("What barriers do CCPT consortia face?") == terms(
+        "What barriers do CCPT consortia face?"
+    )
