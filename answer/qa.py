@@ -326,8 +326,8 @@ class Answerer:
         if style == "list":
             candidates = naming_first(lib, question, candidates)
         picked = select(candidates, vectors, SENTENCES[style], floor=floor, per_doc=per_doc)
-        if style == "plain":
-            picked = sorted(picked, key=lambda c: (c.doc_id, c.start))
+        if style == "plain":  # the strongest evidence first, the rest in reading order
+            picked = picked[:1] + sorted(picked[1:], key=lambda c: (c.doc_id, c.start))
         answer = replace(
             self.compose(lib, question, style, picked, confidence), evidence_score=best
         )

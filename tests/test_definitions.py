@@ -63,3 +63,10 @@ def test_a_definition_question_ranks_the_glossary_entry_first(searcher):  # type
     excerpts = searcher.search("what is the official definition of a career pathway?", k=3)
     assert "non-duplicative sequence of academic and technical content" in excerpts[0].text
     assert excerpts[0].doc_id == "california-state-plan-for-cte-2023"
+
+
+def test_a_definition_answer_leads_with_the_definition(answerer):  # type: ignore[no-untyped-def]
+    answer = answerer.answer("What is a career pathway?")
+    assert not answer.abstained
+    assert answer.citations[0].quote.startswith("Career Pathway – A coordinated")
+    assert answer.answer.startswith("Career Pathway – A coordinated")
