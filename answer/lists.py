@@ -16,14 +16,17 @@ _ORG_PLURALS = (
     r"companies|intermediaries|partners|counties|county offices|agencies|networks|collaboratives|"
     r"academies|universities|businesses|industries|funders|foundations"
 )
+# "which (large) districts", "what kinds of consortia"; not "what do districts measure", where
+# the organizations are the subject of another question
 _ORG_LIST = re.compile(
-    rf"\b(?:which|what|who|name|list|are there|examples of|any)\s+(?:[\w-]+\s+){{0,3}}?"
-    rf"(?:{_ORG_PLURALS})\b",
+    rf"\b(?:which|what|who|name|list|are there|examples of|any)\s+"
+    rf"(?:(?!(?:do|does|did|are|is|was|were|have|has|had|can|could|should|would|will)\b)"
+    rf"[\w-]+\s+){{0,3}}?(?:{_ORG_PLURALS})\b",
     re.IGNORECASE,
 )
 _LIST = re.compile(
     r"\b(?:which|what (?:are|were|other|new|kinds?|types?|sorts?)|where can|list|name some|"
-    r"examples? of|ways|strategies|barriers|challenges|lessons|steps|measures|measuring|"
+    r"examples? of|ways|strategies|barriers|challenges|lessons|steps|measures?|measuring|"
     r"metrics|indicators|sources|resources|practices|options|reports)\b",
     re.IGNORECASE,
 )

@@ -415,6 +415,8 @@ class Answerer:
             fresh = [r for r in entry.rows if r not in used]
             if entry.kind == "state_agency" or not fresh:
                 continue
+            if entry.kind == "state" and "state" not in kinds:
+                continue  # "California" is no answer to "which districts / intermediaries"
             entry.rows = fresh
             used.add(fresh[0])
             kept.append(entry)

@@ -89,6 +89,9 @@ def test_list_question_is_a_bulleted_list(answerer):  # type: ignore[no-untyped-
         ("What pathways did the Fresno-Madera K-16 Collaborative work on?", "plain"),
         ("what new staff positions did CCPT grants pay for?", "list"),
         ("Why is agriculture hard to engage?", "plain"),
+        ("What do districts measure to know if pathways work?", "list"),
+        ("What role do intermediaries play in work-based learning?", "plain"),
+        ("Which large urban districts use career academies?", "orgs"),
     ],
 )
 def test_answer_style(question: str, style: str):
