@@ -20,6 +20,7 @@ REDUNDANT_COSINE = 0.86
 RARE_NAME_SHARE = 0.02  # a capitalized word in more sentences than this is no distinctive name
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]\w+)\b")
 LIST_CHARS = 1200
+QUESTION_PENALTY = 0.3  # a posed question (see SentenceIndex.posed_question)
 _URL = re.compile(r"(?:[\w ]{0,30}:\s*)?(?:https?://|www\.)\S+")
 # a sentence adding a parallel item: "The CDE also sponsors", "Another district", "Similarly,"
 _CONTINUES = re.compile(
@@ -165,6 +166,22 @@ class SentenceIndex:
                 return row
         return None
 
+    def posed_question(self, row: int) -> bool:
+        """The sentence is a question standing on its own line with only other questions (an
+        agenda, a request, a survey item): it restates what a user may ask and answers nothing.
+        A question inside a paragraph ("For instance, can a student … show the math?") is
+        part of what the report says."""
+        doc_id = self.table.doc_ids[row]
+        text = self.texts[doc_id]
+        start, end = self.table.spans[row]
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        body = re.sub(r"^\s*(?:[•·▪◦*-]|\d{1,2}[.)])\s*", "", line).strip()
+        return bool(body) and all(
+            part.rstrip("”’\"') ").endswith("?") for part in re.split(r"(?<=[?.!])\s+", body)
+        )
+
     def names(self, row: int) -> set[str]:
         """Rare proper names and acronyms in the sentence (lower-cased), not counting its first
         word: words spelled with a capital that few sentences of the corpus use."""
@@ -242,6 +259,8 @@ def score_rows(
         lex = index.lexical(query_terms, row)
         rank = ranks[row]
         score = float(sim) + LEXICAL_WEIGHT * lex + (RANK_WEIGHT / rank if rank else 0.0)
+        if index.posed_question(row):
+            score -= QUESTION_PENALTY
         s, e = index.table.spans[row]
         out.append(
             Candidate(row, index.table.doc_ids[row], s, e, float(sim), lex, rank or 0, score)

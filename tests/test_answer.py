@@ -237,3 +237,18 @@ def test_a_phrase_the_question_sets_aside_does_not_count_as_a_match():
     assert question_terms("What barriers do CCPT consortia face?") == terms(
         "What barriers do CCPT consortia face?"
     )
+
+
+def test_a_posed_question_is_not_evidence_but_a_rhetorical_one_is():
+    text = (
+        "Request\n\n"
+        "1. Which districts are doing career pathways well? How do we know?\n\n"
+        "Pathways now call for rigor. For instance, can a student in a woodworking class show "
+        "the mathematics of a bowl? Teachers find this hard."
+    )
+    index, spans = _sentence_index(text)
+    questions = {text[s:e]: index.posed_question(row) for row, (s, e) in enumerate(spans)}
+    assert questions["Which districts are doing career pathways well?"]
+    rhetorical = next(q for q in questions if "woodworking" in q)
+    assert not questions[rhetorical]
+    assert not questions["Pathways now call for rigor."]
