@@ -16,6 +16,9 @@ import bm25s
 import numpy as np
 
 logger = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG when imported, which prints "Building index from IDs" on
+# every build; its messages are noise to our users.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # BM25 parameters. b above the usual 0.75 normalizes more for length, so a short passage that
 # matches (a glossary definition) is not outscored by a long one repeating a query word.

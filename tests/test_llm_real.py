@@ -54,6 +54,13 @@ def llm_settings(corpus_settings: Settings) -> Settings:
     return corpus_settings.model_copy(update={"llm_url": LLM_URL, "llm_timeout": 120.0})
 
 
+@pytest.fixture(scope="module")
+def llm_answerer(llm_settings: Settings, searcher: HybridSearcher, embedder: Embedder) -> Answerer:
+    answerer = Answerer(llm_settings, searcher, embedder)
+    answerer.library()  # built once here, so the timings below are retrieval + the model
+    return answerer
+
+
 def check_quotes(answerer: Answerer, answer: Answer) -> None:
     texts = answerer.library().structure
     for c in answer.citations:
@@ -62,18 +69,14 @@ def check_quotes(answerer: Answerer, answer: Answer) -> None:
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_real_model_answer_cites_only_given_evidence(
-    question: str,
-    llm_settings: Settings,
-    searcher: HybridSearcher,
-    embedder: Embedder,
-    answerer: Answerer,
+    question: str, llm_answerer: Answerer, answerer: Answerer
 ) -> None:
     extractive = answerer.answer(question)
     assert extractive.mode == "extractive" and not extractive.abstained, extractive.answer
     given = {c.n: c for c in extractive.citations}
 
     started = time.perf_counter()
-    answer = Answerer(llm_settings, searcher, embedder).answer(question)
+    answer = llm_answerer.answer(question)
     elapsed = time.perf_counter() - started
     print(f"\n[{elapsed:.1f} s] mode={answer.mode} note={answer.note!r}\n{answer.answer}")
 
