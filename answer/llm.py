@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _KEY = re.compile(r"\[(\d{1,3})\]")
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?:\s*\[\d{1,3}\])*|\n|$)")
+# a sentence with the keys that follow it on the same line ("… growth. [2]"); a key at the
+# start of the next line belongs to the sentence it starts
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?:[ \t]*\[\d{1,3}\])*|\n|$)")
 
 
 class LLMError(Exception):
@@ -67,7 +69,8 @@ def call(settings: Settings, payload: dict[str, Any]) -> str:
 
 
 def keep_cited(text: str, allowed: set[int]) -> tuple[str, list[int], int]:
-    """Sentences whose every citation key is allowed and that cite at least one.
+    """Sentences that say something (not keys alone), whose every citation key is allowed and
+    that cite at least one.
     Returns (kept text, keys used in order, number of sentences dropped)."""
     kept: list[str] = []
     used: list[int] = []
@@ -77,7 +80,8 @@ def keep_cited(text: str, allowed: set[int]) -> tuple[str, list[int], int]:
         if not sentence:
             continue
         keys = [int(k) for k in _KEY.findall(sentence)]
-        if not keys or any(k not in allowed for k in keys):
+        says_something = re.search(r"[A-Za-z]", _KEY.sub(" ", sentence))
+        if not keys or not says_something or any(k not in allowed for k in keys):
             dropped += 1
             continue
         kept.append(sentence)

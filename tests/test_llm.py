@@ -130,3 +130,13 @@ def test_unreachable_endpoint_falls_back():
 def test_keep_cited_parses_keys():
     text, used, dropped = keep_cited("A [2][1]. B [3]. C.", {1, 2})
     assert text == "A [2][1]." and used == [2, 1] and dropped == 2
+
+
+def test_keys_alone_are_no_answer():
+    text, used, dropped = keep_cited("[1] [2]: [3]", {1, 2, 3})
+    assert text == "" and used == [] and dropped == 1
+
+
+def test_a_key_starting_a_line_belongs_to_that_line():
+    text, used, dropped = keep_cited("Enrollment grew.\n[2] Coaches were hired.", {2})
+    assert text == "[2] Coaches were hired." and used == [2] and dropped == 1

@@ -1,7 +1,8 @@
-"""Opt-in: LLM synthesis end to end against a real model behind a real OpenAI-compatible server.
+"""LLM synthesis end to end against a real model behind a real OpenAI-compatible server.
 
-Skipped unless PATHWAYS_TEST_LLM_URL names the endpoint, e.g. SmolLM2-135M-Instruct served by
-llama.cpp (see docs/llm.md):
+Runs when PATHWAYS_TEST_LLM_URL names the endpoint: scripts/test.sh (and so CI) serves
+SmolLM2-135M-Instruct through llama-cpp-python and sets it. Skipped otherwise. By hand (see
+docs/llm.md):
 
     bash scripts/llm-server.sh &
     PATHWAYS_TEST_LLM_URL=http://127.0.0.1:8088/v1 .venv/bin/pytest tests/test_llm_real.py -q
@@ -29,7 +30,7 @@ LLM_URL = os.environ.get("PATHWAYS_TEST_LLM_URL", "")  # read before conftest cl
 
 pytestmark = pytest.mark.skipif(
     not LLM_URL,
-    reason="opt-in: set PATHWAYS_TEST_LLM_URL to an OpenAI-compatible endpoint "
+    reason="no test LLM: set PATHWAYS_TEST_LLM_URL to an OpenAI-compatible endpoint "
     "(bash scripts/llm-server.sh serves SmolLM2-135M at http://127.0.0.1:8088/v1)",
 )
 
@@ -43,15 +44,22 @@ DROPPED = re.compile(r"^\d+ uncited or wrongly cited sentence\(s\) dropped\.$")
 KEY = re.compile(r"\[(\d{1,3})\]")
 
 
-@pytest.fixture(scope="module")
-def llm_settings(corpus_settings: Settings) -> Settings:
-    """The corpus settings pointed at the real model. A generous timeout: a slow answer is
-    not what these tests are about (the timeout test sets its own)."""
+@pytest.fixture(scope="session", autouse=True)
+def llm_url() -> str:
+    """The endpoint, checked before the corpus is indexed (session scope and autouse put it
+    first): set but down is a failure, not a skip."""
     try:
         httpx.get(LLM_URL.rstrip("/") + "/models", timeout=5).raise_for_status()
     except httpx.HTTPError as e:
         pytest.fail(f"PATHWAYS_TEST_LLM_URL={LLM_URL} is set but does not answer: {e}")
-    return corpus_settings.model_copy(update={"llm_url": LLM_URL, "llm_timeout": 120.0})
+    return LLM_URL
+
+
+@pytest.fixture(scope="module")
+def llm_settings(llm_url: str, corpus_settings: Settings) -> Settings:
+    """The corpus settings pointed at the real model. A generous timeout: a slow answer is
+    not what these tests are about (the timeout test sets its own)."""
+    return corpus_settings.model_copy(update={"llm_url": llm_url, "llm_timeout": 120.0})
 
 
 @pytest.fixture(scope="module")
