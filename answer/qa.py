@@ -53,6 +53,8 @@ REFERENCE_SECTION = re.compile(  # whole words: "Coordination of Resources" is n
     re.IGNORECASE,
 )
 KIND_BONUS = 0.15
+SUBJECT_BONUS = 0.1  # an entry prefers sentences about the organization itself
+SUBJECT_SHARE = 0.35
 PER_DOC = 4  # sentences one report may contribute to a short answer
 WINDOW_CHARS = 420  # a short sentence is quoted with the next one of its paragraph
 GAP_WEIGHT = 0.5  # evidence score lost per unit of coverage gap
@@ -160,19 +162,26 @@ class Library:
         )  # fmt: skip
 
 
-def org_mentions(lib: Library, candidates: list[Candidate]) -> dict[str, list[int]]:
-    """Organization key -> candidate sentence rows that name it."""
+def org_mentions(
+    lib: Library, candidates: list[Candidate]
+) -> tuple[dict[str, list[int]], set[tuple[str, int]]]:
+    """Organization key -> candidate sentence rows that name it; and the (key, row) pairs in
+    which the organization is the subject: named within the first SUBJECT_SHARE of the
+    sentence ("Porterville has established…", not "…such as Porterville")."""
     spans: dict[str, list[Candidate]] = {}
     for c in candidates:
         spans.setdefault(c.doc_id, []).append(c)
     found: dict[str, list[int]] = {}
+    subjects: set[tuple[str, int]] = set()
     for doc_id, org in lib.orgs:
         for cand in spans.get(doc_id, ()):
             if cand.start <= org.start and org.end <= cand.end:
                 rows = found.setdefault(org.key, [])
                 if cand.row not in rows:
                     rows.append(cand.row)
-    return found
+                if org.start - cand.start <= SUBJECT_SHARE * (cand.end - cand.start):
+                    subjects.add((org.key, cand.row))
+    return found, subjects
 
 
 def org_names(orgs: list[tuple[str, OrgRow]]) -> dict[str, tuple[str, str]]:
@@ -398,16 +407,17 @@ class Answerer:
         """Organizations named in the candidate sentences, best-supported first. A sentence
         naming many organizations says little about each, so its score is discounted, and it
         leads at most one entry."""
-        mentions = org_mentions(lib, [c for c in candidates if c.row in lib.org_row_set])
+        mentions, subjects = org_mentions(lib, [c for c in candidates if c.row in lib.org_row_set])
         crowd = Counter(row for rows in mentions.values() for row in rows)
         scores = {c.row: c.score - CROWD_PENALTY * min(crowd[c.row] - 1, 4) for c in candidates}
         entries = []
         kinds = wanted_kinds(question)
         for key, rows in mentions.items():
             name, kind = lib.org_names[key]
-            ordered = sorted(rows, key=lambda r: -scores[r])
+            own = {r: scores[r] + (SUBJECT_BONUS if (key, r) in subjects else 0.0) for r in rows}
+            ordered = sorted(rows, key=lambda r: -own[r])
             bonus = MENTION_BONUS * min(len(ordered) - 1, 5) + (KIND_BONUS if kind in kinds else 0)
-            entries.append(OrgEntry(key, name, kind, scores[ordered[0]] + bonus, ordered))
+            entries.append(OrgEntry(key, name, kind, own[ordered[0]] + bonus, ordered))
         entries.sort(key=lambda e: -e.score)
         used: set[int] = set()
         kept = []

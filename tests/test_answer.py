@@ -252,3 +252,13 @@ def test_a_posed_question_is_not_evidence_but_a_rhetorical_one_is():
     rhetorical = next(q for q in questions if "woodworking" in q)
     assert not questions[rhetorical]
     assert not questions["Pathways now call for rigor."]
+
+
+def test_an_organization_entry_leads_with_a_sentence_about_that_organization(answerer):  # type: ignore[no-untyped-def]
+    entries = answerer.organizations("Which districts are doing career pathways well?", limit=5)
+    about_itself = 0
+    for entry in entries:
+        word = entry["name"].split()[0]
+        at = entry["what"].find(word)
+        about_itself += 0 <= at <= 0.35 * len(entry["what"])
+    assert about_itself >= 4, [(e["name"], e["what"][:80]) for e in entries]
