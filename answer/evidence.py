@@ -8,10 +8,10 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
+from index.stemming import stemmer
 from index.store import SentenceTable
 
 LEXICAL_WEIGHT = 0.8
@@ -44,17 +44,10 @@ STOP_WORDS = (
 _STOP = frozenset(STOP_WORDS.split())
 
 
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
 def terms(text: str) -> list[str]:
     """Content-word stems: lower-cased, stop words dropped."""
     words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP]
-    return list(_stemmer().stemWords(words))
+    return list(stemmer().stemWords(words))
 
 
 _EXCLUDED = re.compile(
@@ -110,6 +103,9 @@ class SentenceIndex:
             {w.lower() for w in ws if name_df[w.lower()] <= rare and w != first[row]}
             for row, ws in enumerate(spelled)
         ]
+        rows = range(len(table.doc_ids))
+        self._posed = {row for row in rows if _posed(texts[table.doc_ids[row]], *table.spans[row])}
+        self._links = {row for row in rows if _URL.fullmatch(self.text(row).strip("•·*-<>()[] "))}
         df = Counter(t for ts in self.terms for t in ts)
         n = max(1, len(self.terms))
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
@@ -171,16 +167,11 @@ class SentenceIndex:
         agenda, a request, a survey item): it restates what a user may ask and answers nothing.
         A question inside a paragraph ("For instance, can a student … show the math?") is
         part of what the report says."""
-        doc_id = self.table.doc_ids[row]
-        text = self.texts[doc_id]
-        start, end = self.table.spans[row]
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line = text[line_start : len(text) if line_end < 0 else line_end]
-        body = re.sub(r"^\s*(?:[•·▪◦*-]|\d{1,2}[.)])\s*", "", line).strip()
-        return bool(body) and all(
-            part.rstrip("”’\"') ").endswith("?") for part in re.split(r"(?<=[?.!])\s+", body)
-        )
+        return row in self._posed
+
+    def is_link(self, row: int) -> bool:
+        """The sentence is a bare link, which says nothing by itself."""
+        return row in self._links
 
     def names(self, row: int) -> set[str]:
         """Rare proper names and acronyms in the sentence (lower-cased), not counting its first
@@ -198,6 +189,18 @@ class SentenceIndex:
         total = sum(self.weight(t) for t in unique)
         found = sum(self.weight(t) for t in unique if t in self.terms[row])
         return found / total if total else 0.0
+
+
+def _posed(text: str, start: int, end: int) -> bool:
+    """text[start:end] stands on its own line with only other questions (see
+    SentenceIndex.posed_question)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    body = re.sub(r"^\s*(?:[•·▪◦*-]|\d{1,2}[.)])\s*", "", line).strip()
+    return bool(body) and all(
+        part.rstrip("”’\"') ").endswith("?") for part in re.split(r"(?<=[?.!])\s+", body)
+    )
 
 
 def _first_word(sentence: str) -> str:
@@ -253,9 +256,8 @@ def score_rows(
     dense = index.table.vectors[rows] @ query_vector
     out = []
     for row, sim in zip(rows, dense, strict=True):
-        text = index.text(row)
-        if _URL.fullmatch(text.strip("•·*-<>()[] ")):
-            continue  # a bare link says nothing by itself
+        if index.is_link(row):
+            continue
         lex = index.lexical(query_terms, row)
         rank = ranks[row]
         score = float(sim) + LEXICAL_WEIGHT * lex + (RANK_WEIGHT / rank if rank else 0.0)

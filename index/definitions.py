@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from index.stemming import stemmer
 
 MIN_GLOSSARY_RUN = 3
 MAX_TERM_WORDS = 6
@@ -41,15 +42,8 @@ _QUALIFIERS = frozenset({"in", "for", "under", "accord", "within", "mean"})
 _ARTICLE = re.compile(r"^(?:(?:a|an|the|term|phrase|word|official|formal)\s+)+", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
 def stems(text: str) -> tuple[str, ...]:
-    return tuple(_stemmer().stemWords(re.findall(r"[a-z0-9]+", text.lower())))
+    return tuple(stemmer().stemWords(re.findall(r"[a-z0-9]+", text.lower())))
 
 
 def glossary_terms(text: str) -> Iterable[tuple[str, int]]:

@@ -14,7 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from index.stemming import stemmer
 
 STOP_WORDS = (
     "a an and are as at be by for from how in into is it of on or that the their this to was "
@@ -22,13 +23,6 @@ STOP_WORDS = (
     "paper study many much"
 )
 _STOP = frozenset(STOP_WORDS.split())
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
 
 
 def _words(text: str) -> list[tuple[str, bool]]:
@@ -40,7 +34,7 @@ def _words(text: str) -> list[tuple[str, bool]]:
         if word.lower() in _STOP or len(word) < 3:
             continue
         proper = i > 0 and word[0].isupper() and not word.isupper()
-        out.append((_stemmer().stemWord(word.lower()), proper))
+        out.append((stemmer().stemWord(word.lower()), proper))
     return out
 
 
