@@ -101,6 +101,9 @@ class Definitions:
     def __len__(self) -> int:
         return len(self.places)
 
+    def all_places(self) -> list[tuple[str, int]]:
+        return [place for found in self.places.values() for place in found]
+
     def lookup(self, question: str) -> list[tuple[str, int]]:
         """Where the term the question asks about is defined. An explicit question may go on
         after the term ("definition of career pathway in the state plan"); "what is X" must

@@ -116,6 +116,7 @@ class HybridSearcher(Searcher):
         self.keyword: KeywordIndex = KeywordIndex([], None, None)  # type: ignore[arg-type]
         self.acronyms = Acronyms()
         self.definitions = Definitions()
+        self.defining_chunk: dict[tuple[str, int], str] = {}
         self.names = DocumentNames()
         self.duplicates: dict[str, set[str]] = {}
         self.reranker = reranker if reranker is not None else load_reranker(settings)
@@ -125,6 +126,7 @@ class HybridSearcher(Searcher):
         texts = {c.vector_id: c.chunk.text for c in snapshot.chunks}
         self.acronyms = Acronyms.from_texts(texts.values())
         self.definitions = Definitions.from_documents(snapshot.texts)
+        self.defining_chunk = holders(self.definitions.all_places(), snapshot)
         titles = {d: doc.meta.title for d, doc in snapshot.documents.items()}
         self.names = DocumentNames.from_titles(titles, list(texts.values()))
         self.duplicates = near_duplicates(texts)
@@ -184,18 +186,9 @@ class HybridSearcher(Searcher):
             return []
         allowed = allowed_docs(filters, snap)
         out: list[tuple[str, float]] = []
-        for doc_id, offset in places:
-            if doc_id not in allowed:
-                continue
-            holder = next(
-                (
-                    c.vector_id
-                    for c in snap.chunks
-                    if c.chunk.doc_id == doc_id and c.chunk.start <= offset < c.chunk.end
-                ),
-                None,
-            )
-            if holder and holder not in dict(out):
+        for place in places:
+            holder = self.defining_chunk.get(place)
+            if place[0] in allowed and holder and holder not in {v for v, _ in out}:
                 out.append((holder, 1.0))
         return out
 
@@ -211,6 +204,17 @@ class HybridSearcher(Searcher):
         return self.keyword.search(
             query, k, allowed, expansion=expansion, expansion_weight=self.settings.acronym_weight
         )
+
+
+def holders(places: list[tuple[str, int]], snap: Snapshot) -> dict[tuple[str, int], str]:
+    """(doc_id, offset) -> vector id of the first chunk that holds that offset."""
+    wanted = set(places)
+    found: dict[tuple[str, int], str] = {}
+    for c in snap.chunks:
+        for doc_id, offset in wanted - found.keys():
+            if c.chunk.doc_id == doc_id and c.chunk.start <= offset < c.chunk.end:
+                found[doc_id, offset] = c.vector_id
+    return found
 
 
 def keyword_text(section: str, text: str) -> str:
