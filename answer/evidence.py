@@ -136,6 +136,7 @@ class SentenceIndex:
         doc_id = self.table.doc_ids[row]
         text = self.texts[doc_id]
         start, end = self.table.spans[row]
+        start = self.quotation_start(row)
         if text[start:end].rstrip().endswith(":"):
             return doc_id, start, list_end(text, end, start + LIST_CHARS)
         nxt = row + 1
@@ -150,7 +151,29 @@ class SentenceIndex:
             if nxt == row + 1 and e - start <= max_chars:
                 end = e
             break
-        return doc_id, start, end
+        return doc_id, start, close_quotation(text, start, end, start + LIST_CHARS)
+
+    def quotation_start(self, row: int) -> int:
+        """Where the sentence's citation starts: the sentence itself, or, when it closes a
+        quotation that an earlier sentence of its paragraph opened ('… it’s a new thing.”'),
+        that earlier sentence, so the speaker is not cut off (up to LIST_CHARS back)."""
+        doc_id = self.table.doc_ids[row]
+        text = self.texts[doc_id]
+        start, end = self.table.spans[row]
+        span = text[start:end]
+        if span.count("”") <= span.count("“"):
+            return start
+        paragraph = text.rfind("\n", 0, start) + 1
+        opened = text.rfind("“", max(paragraph, end - LIST_CHARS), start)
+        if opened < 0:
+            return start
+        earlier = row
+        while earlier > 0 and self.table.doc_ids[earlier - 1] == doc_id:
+            s, e = self.table.spans[earlier - 1]
+            if e <= opened or s < paragraph:
+                break
+            earlier -= 1
+        return min(start, self.table.spans[earlier][0]) if earlier != row else opened
 
     def row_containing(self, doc_id: str, start: int, end: int) -> int | None:
         """The sentence that holds [start, end), if any."""
@@ -206,6 +229,23 @@ def _posed(text: str, start: int, end: int) -> bool:
 def _first_word(sentence: str) -> str:
     m = _NAME.match(sentence.lstrip('•·*- “"[]0123456789'))
     return m.group(0) if m else ""
+
+
+def close_quotation(text: str, start: int, end: int, limit: int) -> int:
+    """``end``, moved past the closing quotation mark when text[start:end] opens a quotation
+    that it does not close ('has been a “great value-add.'), so that a citation never cuts a
+    speaker off mid-quote. Only within the paragraph and up to ``limit``."""
+    span = text[start:end]
+    if span.count("“") > span.count("”"):
+        close = "”"
+    elif span.count('"') % 2 == 1:
+        close = '"'
+    else:
+        return end
+    stop = text.find("\n", end)
+    stop = min(limit, len(text) if stop < 0 else stop)
+    found = text.find(close, end, stop)
+    return end if found < 0 else found + 1
 
 
 def list_end(text: str, end: int, limit: int) -> int:

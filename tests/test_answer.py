@@ -262,3 +262,34 @@ def test_an_organization_entry_leads_with_a_sentence_about_that_organization(ans
         at = entry["what"].find(word)
         about_itself += 0 <= at <= 0.35 * len(entry["what"])
     assert about_itself >= 4, [(e["name"], e["what"][:80]) for e in entries]
+
+
+def test_a_citation_never_cuts_a_speaker_off_mid_quotation():
+    text = (
+        "Networks reportedly also function well in these smaller East Bay nodes. For example, "
+        "the Alameda COE supported a subregional Superintendents’ Council that, in the view of "
+        "the superintendent, has been a “great value-add. Very few of our superintendents miss "
+        "meetings.... That is a key touch point for us.” Another strategy takes a learning "
+        "approach.\n\n"
+        "A community college administrator said: “From the community college perspective, CCPT "
+        "built new relationships. Faculty are now having regular Friday evening meetings with "
+        "high school faculty; it’s a new thing.” A district educator agreed with that view."
+    )
+    index, spans = _sentence_index(text)
+
+    def row_of(fragment: str) -> int:
+        return next(i for i, (s, e) in enumerate(spans) if fragment in text[s:e])
+
+    # a sentence opening a quotation is quoted up to the closing mark
+    _, start, end = index.extend(row_of("Alameda COE"), 0)
+    quoted = text[start:end]
+    assert quoted.startswith("For example, the Alameda COE")
+    assert quoted.endswith("That is a key touch point for us.”")
+    # a sentence closing a quotation is quoted from the sentence that opened it
+    _, start, end = index.extend(row_of("Friday evening"), 0)
+    quoted = text[start:end]
+    assert quoted.startswith("A community college administrator said: “From")
+    assert quoted.endswith("it’s a new thing.”")
+    # balanced sentences are untouched
+    _, start, end = index.extend(row_of("Networks reportedly"), 0)
+    assert text[start:end].endswith("also function well in these smaller East Bay nodes.")
