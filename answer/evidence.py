@@ -21,6 +21,13 @@ RARE_NAME_SHARE = 0.02  # a capitalized word in more sentences than this is no d
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]\w+)\b")
 LIST_CHARS = 1200
 QUESTION_PENALTY = 0.3  # a posed question (see SentenceIndex.posed_question)
+BACK_MATTER = re.compile(
+    r"\b(?:acknowledg\w*|endnotes|footnotes|references|bibliography|works cited|"
+    r"about the authors?)\b",
+    re.IGNORECASE,
+)
+MIN_WORDS = 5  # "Senior Program Manager, JFF" is a byline, not evidence
+_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 _URL = re.compile(r"(?:[\w ]{0,30}:\s*)?(?:https?://|www\.)\S+")
 # a sentence adding a parallel item: "The CDE also sponsors", "Another district", "Similarly,"
 _CONTINUES = re.compile(
@@ -105,7 +112,14 @@ class SentenceIndex:
         ]
         rows = range(len(table.doc_ids))
         self._posed = {row for row in rows if _posed(texts[table.doc_ids[row]], *table.spans[row])}
-        self._links = {row for row in rows if _URL.fullmatch(self.text(row).strip("•·*-<>()[] "))}
+        self._noise = {row for row in rows if _URL.fullmatch(self.text(row).strip("•·*-<>()[] "))}
+        # back matter (endnotes, acknowledgements, references) and bylines say nothing about
+        # the subject: never evidence
+        self._noise |= {
+            row
+            for row in rows
+            if BACK_MATTER.search(heads[row]) or len(_WORD.findall(self.text(row))) < MIN_WORDS
+        }
         df = Counter(t for ts in self.terms for t in ts)
         n = max(1, len(self.terms))
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
@@ -192,9 +206,9 @@ class SentenceIndex:
         part of what the report says."""
         return row in self._posed
 
-    def is_link(self, row: int) -> bool:
-        """The sentence is a bare link, which says nothing by itself."""
-        return row in self._links
+    def no_evidence(self, row: int) -> bool:
+        """The sentence is a bare link, a byline or back matter, which is no evidence."""
+        return row in self._noise
 
     def names(self, row: int) -> set[str]:
         """Rare proper names and acronyms in the sentence (lower-cased), not counting its first
@@ -296,7 +310,7 @@ def score_rows(
     dense = index.table.vectors[rows] @ query_vector
     out = []
     for row, sim in zip(rows, dense, strict=True):
-        if index.is_link(row):
+        if index.no_evidence(row):
             continue
         lex = index.lexical(query_terms, row)
         rank = ranks[row]

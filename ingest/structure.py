@@ -121,6 +121,7 @@ class _Node:
     lead: tuple[str, ...]  # stems of the lead text; () when the lead is too long to introduce
     sidebar: bool
     rank: int  # 1, or 2 for mixed-case headings in a document whose main headings are in caps
+    announced: int = 0  # subsections its lead counts ("there are four issues"), 0 for none
 
 
 @dataclass
@@ -130,6 +131,7 @@ class _Open:
     level: int
     node: _Node
     child_rank: int | None = None  # rank of its first child: later children must match
+    quota: int = 0  # announced subsections still to come
 
     def accepts(self, node: _Node) -> bool:
         return self.child_rank in (None, node.rank)
@@ -223,6 +225,7 @@ def detect_headings(paragraphs: Sequence[Paragraph]) -> list[OutlineEntry]:
             lead=stem_sequence(" ".join(lead)) if len(lead) <= MAX_LEAD_PARAGRAPHS else (),
             sidebar=title in sidebars,
             rank=2 if caps_document and i in plain else 1,
+            announced=announced_count(lead) if len(lead) <= MAX_LEAD_PARAGRAPHS else 0,
         )
         for i, title, lead in zip(indexes, titles, leads, strict=True)
     ]
@@ -394,14 +397,63 @@ def nest(nodes: Sequence[_Node]) -> list[int]:
             levels.append(stack[-1].level + 1 if stack else 1)
             continue
         else:
-            open_nodes = [o.node if o.accepts(node) else _CLOSED for o in stack]
-            del stack[parent_index(open_nodes, node) + 1 :]
+            counted = _counting_parent(stack, node)
+            if counted is not None:
+                stack[counted].quota -= 1
+                del stack[counted + 1 :]
+            else:
+                open_nodes = [o.node if o.accepts(node) else _CLOSED for o in stack]
+                del stack[parent_index(open_nodes, node) + 1 :]
             level = stack[-1].level + 1 if stack else 1
         if stack:
             stack[-1].child_rank = stack[-1].child_rank or node.rank
-        stack.append(_Open(level, node))
+        if node.cue is not None and node.cue.number:
+            for opened in stack:  # "four main goals" followed by "Goal 1": numbers decide
+                opened.quota = 0
+        stack.append(_Open(level, node, quota=node.announced))
         levels.append(level)
     return levels
+
+
+def _counting_parent(stack: Sequence[_Open], node: _Node) -> int | None:
+    """The innermost open heading whose lead announced a number of subsections that have not
+    all come yet, if it can take node as a child; numbered headings follow their numbers."""
+    if node.cue is not None and node.cue.number:
+        return None
+    if stack and announces(stack[-1].node.lead, node.words):
+        return None  # the section just opened names it: its own subsection
+    for k in range(len(stack) - 1, -1, -1):
+        if stack[k].quota > 0:
+            ok = stack[k].accepts(node) and stack[k].node.rank <= node.rank
+            return k if ok else None
+    return None
+
+
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+# "there are four issues cited by…", "taught them three major lessons:", not "three years"
+_ANNOUNCED = re.compile(
+    r"(?<!year )(?<!grade )(?<!cohort )(?<!phase )(?<!part )(?<!goal )(?<!step )(?<!round )"
+    r"\b(" + "|".join(_NUMBER_WORDS) + r")\s+(?:[a-z-]+\s+){0,2}?([a-z]+s)\b(?![-’'])",
+    re.IGNORECASE,
+)
+_NOT_ITEMS = frozenset(
+    ("years", "months", "weeks", "days", "hours", "decades", "times", "percent", "dollars")
+    + ("students", "schools", "districts", "colleges", "consortia", "cohorts", "counties")
+    + ("regions", "states")
+)
+
+
+def announced_count(lead: Sequence[str]) -> int:
+    """How many subsections a section's lead announces in its last sentence: "In all, there
+    are four issues cited by community colleges…" -> 4. Counts of time, money or of the
+    organizations studied ("three districts") announce nothing."""
+    if not lead:
+        return 0
+    tail = re.split(r"(?<=[.!?])\s+", lead[-1].strip())[-1]
+    for m in _ANNOUNCED.finditer(tail):
+        if m.group(2).lower() not in _NOT_ITEMS:
+            return _NUMBER_WORDS[m.group(1).lower()]
+    return 0
 
 
 def parent_index(open_headings: Sequence[_Node], node: _Node) -> int:

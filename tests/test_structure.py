@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from ingest.clean import CleanDocument, Page, clean_document
-from ingest.structure import announces, content_stems, is_plain_heading, stem_sequence, title_case
+from ingest.structure import (
+    announced_count,
+    announces,
+    content_stems,
+    is_plain_heading,
+    stem_sequence,
+    title_case,
+)
 
 # ccpt-two-years-in-implementation-report-2017.txt, lines 918-1114, shortened: the caps headings
 # and the first lines of their sections, hard-wrapped as in the file.
@@ -244,3 +251,46 @@ def test_announcement_needs_most_words_close_together() -> None:
     )
     assert not announces(far_apart, content_stems("DATA CHALLENGES"))
     assert content_stems("Staffing and Coaches") == frozenset({"staff", "coach"})
+
+
+def test_a_lead_that_counts_its_subsections_takes_that_many_as_children() -> None:
+    # ccpt-two-years-in-implementation-report-2017.txt, lines 2224-2380, shortened: the caps
+    # subheads are announced by number ("four issues"), not by their words
+    text = (
+        "BARRIERS TO PROGRESS \n\n"
+        "Although CCPT is leading to many positive changes, many college partners struggle. In "
+        "all, there are four issues cited by community colleges indicating that CCPT work is "
+        "bumping up against larger systemic barriers in their organizations. \n\n"
+        "INCENTIVES AND OWNERSHIP \n\nThe complexity of California's community college system "
+        "comes from its large size and its local governance structure. \n\n"
+        "CAPACITY FOR STRATEGIC CHANGE \n\nCalifornia's community colleges are undertaking "
+        "several substantial initiatives of their own. \n\n"
+        "CULTURE OF DECISION MAKING AND COMPETITION \n\nThe authority of faculty senates "
+        "shapes every decision. \n\n"
+        "AVAILABLE OFFERINGS VERSUS INDUSTRY NEEDS \n\nSome programs do not match what "
+        "industry needs. \n\n"
+        "EMPLOYERS \n\nEmployers are the third partner. Over the past three years they have "
+        "joined in. \n\n"
+        "LOGISTICAL CHALLENGES \n\nLiability worries employers.\n"
+    )
+    doc = clean(text)
+    assert [(h.level, h.title) for h in doc.headings] == [
+        (1, "Barriers to Progress"),
+        (2, "Incentives and Ownership"),
+        (2, "Capacity for Strategic Change"),
+        (2, "Culture of Decision Making and Competition"),
+        (2, "Available Offerings Versus Industry Needs"),
+        (1, "Employers"),  # the four are used up; "three years" announces nothing
+        (1, "Logistical Challenges"),
+    ]
+    assert section_of(doc, "faculty senates") == (
+        "Barriers to Progress > Culture of Decision Making and Competition"
+    )
+
+
+def test_counts_of_time_and_of_labels_announce_no_subsections() -> None:
+    assert announced_count(["In all, there are four issues cited by colleges."]) == 4
+    assert announced_count(["They learned three major lessons: take risks."]) == 3
+    assert announced_count(["Over the past three years, JFF has engaged deeply."]) == 0
+    assert announced_count(["Leaders reported similar year two outcomes."]) == 0
+    assert announced_count(["The grant went to three districts in the region."]) == 0
