@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -293,3 +294,33 @@ def test_a_citation_never_cuts_a_speaker_off_mid_quotation():
     # balanced sentences are untouched
     _, start, end = index.extend(row_of("Networks reportedly"), 0)
     assert text[start:end].endswith("also function well in these smaller East Bay nodes.")
+
+
+def test_back_matter_and_bylines_are_never_evidence(answerer):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from answer.evidence import SentenceIndex, score_rows
+    from answer.sentences import sentence_spans
+    from index.store import SentenceTable
+
+    text = (
+        "The first lesson, they said, is that leaders have to be willing to take risks.\n"
+        "Senior Program Manager, JFF\n"
+        "4 M. McLaughlin, V. Lundy-Wagner, and B. Groves, Two Years Into CCPT, JFF, 2017.\n"
+        "This research was made possible through generous support from the Stuart Foundation.\n"
+    )
+    spans = sentence_spans(text)
+    heads = ["Lessons", "Author", "Endnotes", "Acknowledgements"]
+    vectors = np.ones((len(spans), 4), np.float32) / 2
+    index = SentenceIndex(SentenceTable(["doc"] * len(spans), spans, vectors), {"doc": text}, heads)
+    scored = score_rows(index, dict.fromkeys(range(len(spans)), 1), vectors[0], ["lesson"])
+    assert [index.text(c.row)[:20] for c in scored] == ["The first lesson, th"]
+    # and on the real corpus: the leadership-lessons question cites no endnote or byline
+    answer = answerer.answer(
+        "What leadership lessons did the consortium leaders in the Voices from the Field brief "
+        "pass on?"
+    )
+    assert answer.citations
+    for c in answer.citations:
+        assert not re.search(r"endnotes|acknowledg", c.section, re.I), c.section
+        assert len(c.quote.split()) >= 5, c.quote
