@@ -87,11 +87,46 @@ def wanted_kinds(question: str) -> set[str]:
 def answer_style(question: str) -> str:
     """ "orgs" for questions asking which organizations, "list" for other enumerations,
     "plain" otherwise."""
-    if _ORG_LIST.search(question):
+    head = _asked_plural(question)
+    if _ORG_LIST.search(question) and (head is None or re.fullmatch(_ORG_PLURALS, head, re.I)):
         return "orgs"
-    if _LIST.search(question):
-        return "list"
+    if _LIST.search(question) or _ORG_LIST.search(question):
+        return "list"  # "what practical hurdles stop employers…": a list, not of employers
     return "plain"
+
+
+_ASKED = re.compile(r"\b(?:what|which)\s+((?:[\w’'-]+\s+){0,3})", re.IGNORECASE)
+_MODIFIERS = frozenset(("kinds", "kind", "types", "type", "sorts", "sort", "examples", "of"))
+_NOT_PLURAL = re.compile(r"(?:ss|us|is|ics|ous|'s|’s)$|^(?:this|these|those|its|has|was|does)$")
+_VERBS = frozenset(
+    ("works", "helps", "makes", "means", "happens", "matters", "counts", "stops", "keeps")
+    + ("needs", "takes", "gets", "goes", "causes", "drives", "explains", "determines")
+)
+_STOPS = frozenset(
+    ("do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "can", "could")
+    + ("should", "would", "will", "to", "for", "in", "on", "at", "by", "from", "with", "about")
+    + ("the", "a", "an", "of")
+)
+
+
+def _asked_plural(question: str) -> str | None:
+    """The plural noun a what/which question asks for, if its head is one: "what practical
+    hurdles stop employers…" -> hurdles, "which large districts…" -> districts; None for
+    "what is…", "what percentage of…", "what does…", "what actually works…"."""
+    m = _ASKED.search(question)
+    if not m:
+        return None
+    words = [w.lower() for w in m.group(1).split()]
+    while words and words[0] in _MODIFIERS:
+        words.pop(0)  # "what kinds of meetings"
+    for i, word in enumerate(words[:3]):
+        if word in _STOPS or word.endswith("ly") or (i == 0 and word in _VERBS):
+            return None  # "what actually works", "what helps", "what is"
+        if len(word) > 3 and word.endswith("s") and not _NOT_PLURAL.search(word):
+            return word
+        if i == 2:
+            break
+    return None
 
 
 _SHARE_QUESTION = re.compile(

@@ -93,6 +93,9 @@ def test_list_question_is_a_bulleted_list(answerer):  # type: ignore[no-untyped-
         ("What do districts measure to know if pathways work?", "list"),
         ("What role do intermediaries play in work-based learning?", "plain"),
         ("Which large urban districts use career academies?", "orgs"),
+        ("What practical hurdles stop employers from hosting students?", "list"),
+        ("What kinds of consortia exist?", "orgs"),
+        ("what actually works for recruiting students and families?", "plain"),
     ],
 )
 def test_answer_style(question: str, style: str):
