@@ -35,6 +35,18 @@ _CONTINUES = re.compile(
     r"also|other|others|a second|a third|still other)\b)",
     re.IGNORECASE,
 )  # a sentence ending in ":" is quoted with the bulleted items that follow
+# a sentence announcing a set of things: "several different data tools", "three major lessons"
+_ANNOUNCES = re.compile(
+    r"\b(?:several|various|a number of|multiple|two|three|four|five|six)\s+"
+    r"(?:[a-z-]+\s+){0,2}?(?!(?:years|months|weeks|days|hours|decades|times|dollars)\b)"
+    r"[a-z]{3,}s\b",
+    re.IGNORECASE,
+)
+_ORDINAL = re.compile(
+    r"\s*(?:first|second|third|fourth|fifth|finally|lastly|the (?:first|second|third|fourth|"
+    r"fifth|final|last|next) \w+)\b",
+    re.IGNORECASE,
+)
 _ITEM = re.compile(r"[ \t]*(?:[•·▪◦*-]|\d{1,2}[.)])\s+\S")
 
 STOP_WORDS = (
@@ -153,6 +165,8 @@ class SentenceIndex:
         start = self.quotation_start(row)
         if text[start:end].rstrip().endswith(":"):
             return doc_id, start, list_end(text, end, start + LIST_CHARS)
+        if items and _ANNOUNCES.search(text[start:end]):
+            return doc_id, start, enumeration_end(text, end, start + LIST_CHARS)
         nxt = row + 1
         while nxt < len(self.table.doc_ids) and self.table.doc_ids[nxt] == doc_id:
             s, e = self.table.spans[nxt]
@@ -260,6 +274,35 @@ def close_quotation(text: str, start: int, end: int, limit: int) -> int:
     stop = min(limit, len(text) if stop < 0 else stop)
     found = text.find(close, end, stop)
     return end if found < 0 else found + 1
+
+
+def enumeration_end(text: str, end: int, limit: int) -> int:
+    """The end of the enumeration a sentence announces ("Respondents mentioned several
+    different data tools…", "…taught them three major lessons…"): the rest of its paragraph,
+    then following paragraphs that open with an ordinal ("The first lesson…", "Second, …",
+    "Finally, …"), up to ``limit``, cut at a sentence end."""
+    cursor = end
+    stop = text.find("\n", end)
+    paragraph_end = min(limit, len(text) if stop < 0 else stop)
+    cursor = _last_sentence_end(text, end, paragraph_end) or cursor
+    for match in re.finditer(r"[^\n]+", text[paragraph_end:limit]):
+        line = match.group(0)
+        if not line.strip():
+            continue
+        if not _ORDINAL.match(line):
+            break
+        line_end = paragraph_end + match.end()
+        found = _last_sentence_end(text, paragraph_end + match.start(), min(line_end, limit))
+        if found is None:
+            break
+        cursor = found
+    return cursor
+
+
+def _last_sentence_end(text: str, start: int, stop: int) -> int | None:
+    """The end of the last whole sentence in text[start:stop]."""
+    ends = [m.end() for m in re.finditer(r"[.!?][\"”’)\]]*(?=\s|$)", text[start:stop])]
+    return start + ends[-1] if ends else None
 
 
 def list_end(text: str, end: int, limit: int) -> int:

@@ -327,3 +327,26 @@ def test_back_matter_and_bylines_are_never_evidence(answerer):  # type: ignore[n
     for c in answer.citations:
         assert not re.search(r"endnotes|acknowledg", c.section, re.I), c.section
         assert len(c.quote.split()) >= 5, c.quote
+
+
+def test_a_list_answer_quotes_the_enumeration_a_sentence_announces():
+    # ccpt-voices-from-the-field-2019.txt, shortened: the lessons follow in ordinal paragraphs
+    text = (
+        "The leaders said that working on the CCPT grant programs taught them three major "
+        "lessons that could benefit others.\n\n"
+        "The first lesson, they said, is that leaders have to be willing to take risks.\n\n"
+        "Second, they said that leaders must be open to considering new approaches to "
+        "leadership.\n\n"
+        "Third, they said that leaders must prioritize experimentation and learning.\n\n"
+        "By most accounts, the CCPT grant program had a considerable impact in California.\n"
+    )
+    index, spans = _sentence_index(text)
+    _, start, end = index.extend(0, 420, items=True)
+    quoted = text[start:end]
+    assert quoted.endswith("prioritize experimentation and learning.")
+    assert "take risks" in quoted and "By most accounts" not in quoted
+    # only list answers follow an enumeration, and a count of years announces nothing
+    assert text[slice(*index.extend(0, 0)[1:])].endswith("could benefit others.")
+    years = "Over the past three years, JFF has engaged deeply with consortia.\n\nFirst, a note."
+    index, _ = _sentence_index(years)
+    assert years[slice(*index.extend(0, 0, items=True)[1:])].endswith("deeply with consortia.")
