@@ -118,6 +118,7 @@ class SentenceIndex:
         ]
         name_df = Counter(w.lower() for ws in spelled for w in ws)
         rare = max(1.0, RARE_NAME_SHARE * len(heads))
+        self._rare_names = {w for w, n in name_df.items() if n <= rare}
         self._names = [
             {w.lower() for w in ws if name_df[w.lower()] <= rare and w != first[row]}
             for row, ws in enumerate(spelled)
@@ -228,6 +229,11 @@ class SentenceIndex:
         """Rare proper names and acronyms in the sentence (lower-cased), not counting its first
         word: words spelled with a capital that few sentences of the corpus use."""
         return self._names[row]
+
+    def rare_names(self, text: str) -> set[str]:
+        """The rare proper names and acronyms of a text (a question), lower-cased, its first
+        word aside: what a figure must be about ("the CTE Incentive Grant")."""
+        return {w.lower() for w in _NAME.findall(text)[1:]} & self._rare_names
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.default_idf)

@@ -135,7 +135,8 @@ _SHARE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _MONEY_QUESTION = re.compile(
-    r"\bhow much\b.*\b(?:pay|paid|cost|spen[dt]|budget|salar|wage|fund|price|earn|invest)|"
+    r"\bhow much\b.*\b(?:pay|paid|cost|spen[dt]|budget|salar|wage|fund|price|earn|invest|"
+    r"money|dollar|award|allocat|grant)|"
     r"\bwhat (?:is|was|were|are) (?:the |a |an )?(?:[\w-]+ ){0,2}(?:budget|costs?|"
     r"salar(?:y|ies)|wages?|price)\b",
     re.IGNORECASE,
@@ -185,11 +186,17 @@ def asks_quantity(question: str) -> str | None:
     return None
 
 
-def states_quantity(sentence: str, kind: str) -> bool:
-    """The sentence states the kind of number the question asks for."""
+def states_quantity(sentence: str, kind: str, question: str = "") -> bool:
+    """The sentence states the kind of number the question asks for. A number the question
+    itself holds ("the P-TECH 9-14 model", "under $15 an hour") answers nothing."""
+    for token in set(_QUESTION_NUMBER.findall(question)):
+        sentence = re.sub(rf"(?<![\d.,]){re.escape(token)}(?![\d.,])", " ", sentence)
     if kind == "count":
         return states_count(sentence)
     return bool((_SHARE if kind == "share" else _MONEY).search(sentence))
+
+
+_QUESTION_NUMBER = re.compile(r"\d[\d,.]*(?:[-–]\d+)?")
 
 
 def evidence_kind(sentence: str) -> str:

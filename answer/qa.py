@@ -59,6 +59,7 @@ PER_DOC = 4  # sentences one report may contribute to a short answer
 WINDOW_CHARS = 420  # a short sentence is quoted with the next one of its paragraph
 GAP_WEIGHT = 0.5  # evidence score lost per unit of coverage gap
 GAP_EXCERPTS = 5
+CONTEXT_CHARS = 300  # before a figure's sentence, where its subject may be named
 NAME_BONUS = 0.2  # list answers: a sentence naming something the question does not
 _SPECIFIC = re.compile(
     r"\b(?:19|20)\d\d\b|(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]+\b"
@@ -148,6 +149,14 @@ class Library:
         reports cannot answer a question about something they never name."""
         found = [m.group(0) for m in _SPECIFIC.finditer(question.strip())]
         return [w for w in found if w.lower() not in self.vocabulary]
+
+    def context(self, row: int) -> str:
+        """A sentence's section path, the CONTEXT_CHARS before it and the text its citation
+        would quote: where the subject of a figure is named."""
+        doc_id, start, end = self.sentences.extend(row, WINDOW_CHARS)
+        text = self.sentences.texts[doc_id]
+        section = self.structure[doc_id].section_at(start)
+        return f"{section}\n{text[max(0, start - CONTEXT_CHARS) : end]}"
 
     def row_doc(self, row: int) -> str:
         return self.sentences.table.doc_ids[row]
@@ -308,8 +317,15 @@ class Answerer:
             # "how many / what percent": only sentences that state such a number can answer
             # (judged on the text a citation would quote: a sentence with the one after it, or
             # with the list it introduces)
+            # and the figure must be about what the question names: each of its rare names
+            # ("how much does the CTE Incentive Grant hand out") is in the quoted text, its
+            # section path or the lines just before it ("A leader in Porterville: …")
+            names = lib.sentences.rare_names(question)
             candidates = [
-                c for c in candidates if states_quantity(quoted_text(lib, c.row), quantity)
+                c
+                for c in candidates
+                if states_quantity(quoted_text(lib, c.row), quantity, question)
+                and all(n in lib.context(c.row).lower() for n in names)
             ]
         gap = coverage_gap(lib, question, excerpts)
         unknown = lib.unknown_specifics(question)

@@ -121,6 +121,24 @@ def test_quantity_questions_need_quantities():
     assert not states_quantity("The report is listed under Cohort 2 in the appendix.", "count")
     assert states_quantity("This year it took about 110 business partners.", "count")
     assert states_quantity("More than 10,000 courses are now approved.", "count")
+    # a number the question holds is no answer to it
+    question = "How many schools run the P-TECH 9-14 model?"
+    assert not states_quantity("The P-TECH 9-14 model started in New York City.", "count", question)
+    assert states_quantity("Over 200 schools run the P-TECH 9-14 model.", "count", question)
+    assert asks_quantity("How much money does the CTE Incentive Grant hand out?") == "money"
+
+
+def test_a_figure_must_be_about_what_the_question_names(answerer):  # type: ignore[no-untyped-def]
+    # the reports give CCPT's dollars but no annual amount for the CTE Incentive Grant
+    answer = answerer.answer(
+        "How much money does California's CTE Incentive Grant program hand out each year?"
+    )
+    assert answer.abstained, answer.answer
+    # the subject may be named just before the figure ("A leader in Porterville: …")
+    answer = answerer.answer(
+        "How many business partners did it take for Porterville to interview all its juniors?"
+    )
+    assert not answer.abstained and "110 business partners" in answer.answer
 
 
 def test_cli_ask_json_shape(corpus_settings):  # type: ignore[no-untyped-def]
