@@ -25,14 +25,19 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 K1 = 1.5
 B = 0.9
 # Part of the saved index's stamp: a change here (or in what gets indexed) rebuilds it.
-PARAMS = f"k1={K1}|b={B}|v2"
+PARAMS = f"k1={K1}|b={B}|v3"
 
 
 def make_tokenizer() -> bm25s.tokenization.Tokenizer:
     import Stemmer
 
+    # single characters are words too: "Cohort 2", "Goal 3", "Title 5" (bm25s drops them by
+    # default); English stop words ("a", "i") still go
     return bm25s.tokenization.Tokenizer(
-        lower=True, stopwords="en", stemmer=Stemmer.Stemmer("english").stemWord
+        lower=True,
+        splitter=r"(?u)\b\w+\b",
+        stopwords="en",
+        stemmer=Stemmer.Stemmer("english").stemWord,
     )
 
 

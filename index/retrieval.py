@@ -202,7 +202,11 @@ class HybridSearcher(Searcher):
             allowed = {c.vector_id for c in snap.chunks if c.chunk.doc_id in docs}
         expansion = self.acronyms.expand(query) if self.settings.acronym_weight > 0 else ""
         return self.keyword.search(
-            query, k, allowed, expansion=expansion, expansion_weight=self.settings.acronym_weight
+            with_ordinals(query),
+            k,
+            allowed,
+            expansion=expansion,
+            expansion_weight=self.settings.acronym_weight,
         )
 
 
@@ -215,6 +219,20 @@ def holders(places: list[tuple[str, int]], snap: Snapshot) -> dict[tuple[str, in
             if c.chunk.doc_id == doc_id and c.chunk.start <= offset < c.chunk.end:
                 found[doc_id, offset] = c.vector_id
     return found
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_ORDINAL_WORD = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"\b(cohort|round|year|phase|goal|grade|tier|level)\s+([1-9])\b", re.I)
+
+
+def with_ordinals(query: str) -> str:
+    """The query with each ordinal also as its number and each small label number also as its
+    ordinal, so that "the second cohort" finds "Cohort 2" and "Cohort 2" finds "the second
+    cohort"."""
+    added = [str(_ORDINALS.index(m.group(1).lower()) + 1) for m in _ORDINAL_WORD.finditer(query)]
+    added += [_ORDINALS[int(m.group(2)) - 1] for m in _NUMBERED.finditer(query)]
+    return f"{query} {' '.join(added)}" if added else query
 
 
 def keyword_text(section: str, text: str) -> str:

@@ -17,6 +17,7 @@ from index.retrieval import (
     drop_near_duplicates,
     near_duplicates,
     reciprocal_rank_fusion,
+    with_ordinals,
 )
 from index.spans import merge_neighbours
 from ingest.chunk import Chunk
@@ -189,6 +190,22 @@ def test_keyword_expansion_adds_a_weighted_score():
     assert set(plain) == {"a"} and set(expanded) == {"a", "b"}
     assert expanded["a"] == pytest.approx(plain["a"])
     assert expanded["b"] == pytest.approx(0.5 * dict(index.search("work-based learning", 2))["b"])
+
+
+def test_single_digit_labels_are_words_and_ordinals_find_them():
+    index = KeywordIndex.build(
+        ["c1", "c2", "x"],
+        [
+            "Cohort 1 grants went to regional consortia.",
+            "Cohort 2 grants went to regional consortia and local projects.",
+            "The second wave of hiring came later.",
+        ],
+    )
+    assert index.search("Cohort 2 grants", 3)[0][0] == "c2"
+    assert with_ordinals("the second CCPT cohort") == "the second CCPT cohort 2"
+    assert with_ordinals("Cohort 2 grants") == "Cohort 2 grants second"
+    assert index.search(with_ordinals("grants to the second cohort"), 3)[0][0] == "c2"
+    assert with_ordinals("career pathways") == "career pathways"
 
 
 # --------------------------------------------------------------------------- re-ranker
