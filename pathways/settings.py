@@ -107,7 +107,7 @@ class Settings(BaseSettings):
         10, ge=1, le=50, description="Excerpts an answer draws its sentences from."
     )
     abstain_threshold: float = Field(
-        0.70,
+        0.60,
         description="Best evidence score (cosine + 0.8 x keyword overlap + excerpt-rank bonus - "
         "0.5 x coverage gap) below which `ask` says the reports do not answer. Calibrated with "
         "bench/eval_answers.py.",
