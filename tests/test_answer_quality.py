@@ -1,25 +1,34 @@
-"""Regression guard for cited answers on the dev set (figures from bench/eval_answers.py)."""
+"""Regression guard for cited answers on the eval sets (figures from bench/eval_answers.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from index.store import Catalog
 from pathways.evaluation import is_hit, load_eval_set
 
-EVAL = Path(__file__).resolve().parents[1] / "eval" / "dev.jsonl"
-# measured 0.857 gold-cited and 0.720 list entities; a margin of about one question
-MIN_GOLD_CITED = 0.82
-MIN_LIST_ENTITIES = 0.67
+EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
+# (file, min answered share, min gold cited, min list entities). Measured: dev 1.000 / 0.857 /
+# 0.770; check set (written without reading the code) 1.000 / 0.917 / 1.000; second list set
+# 1.000 / 0.600 / 0.340. Margins of about one question.
+SETS = [
+    ("dev.jsonl", 0.95, 0.82, 0.72),
+    ("check.jsonl", 0.9, 0.83, 0.9),
+    ("lists_heldout.jsonl", 0.9, 0.5, 0.3),
+]
 
 
-def test_dev_set_answers(answerer, corpus_settings):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("case", SETS, ids=[s[0] for s in SETS])
+def test_eval_set_answers(answerer, corpus_settings, case):  # type: ignore[no-untyped-def]
+    name, min_answered, min_gold, min_entities = case
     catalog = Catalog(corpus_settings.catalog_path)
     texts = {
         d.meta.doc_id: catalog.get_document(d.meta.doc_id)[1] for d in catalog.list_documents()
     }  # type: ignore[index]
     files = {d.meta.doc_id: Path(d.source_path).name for d in catalog.list_documents()}
-    questions = load_eval_set(EVAL)
+    questions = load_eval_set(EVAL_DIR / name)
     answered = gold = 0
     entity_shares = []
     for q in questions:
@@ -39,6 +48,6 @@ def test_dev_set_answers(answerer, corpus_settings):  # type: ignore[no-untyped-
             text = (answer.answer + " ".join(c.quote for c in answer.citations)).lower()
             entity_shares.append(sum(e.lower() in text for e in q.entities) / len(q.entities))
     n = sum(q.answerable for q in questions)
-    assert answered / n >= 0.95
-    assert gold / n >= MIN_GOLD_CITED, gold / n
-    assert sum(entity_shares) / len(entity_shares) >= MIN_LIST_ENTITIES
+    assert answered / n >= min_answered
+    assert gold / n >= min_gold, gold / n
+    assert sum(entity_shares) / len(entity_shares) >= min_entities
