@@ -22,6 +22,11 @@ for each new heading, looking at the open headings innermost first:
 3. within that bound, the *outermost* open heading whose lead text announces the new heading is
    its parent (a list in a higher-level introduction beats a passing mention in a sibling);
    otherwise the bound itself, otherwise the new heading is top level.
+4. before 3: a heading whose lead ends by counting what follows ("In all, there are four issues
+   cited by community colleges…") takes that many following headings of its rank as children,
+   unless they are numbered or the section just opened names them in words. Counts of time,
+   money or of the organizations studied ("three districts"), and labels ("year two"), count
+   nothing.
 
 "Announces": the lead text (the paragraphs between a heading and the next heading; only when
 there are at most three of them, since a section that introduces subsections does so briefly)
