@@ -35,7 +35,7 @@ from answer.lists import (
     wanted_kinds,
 )
 from index.embedder import Embedder
-from index.retrieval import HybridSearcher
+from index.retrieval import ORDINALS, HybridSearcher
 from index.search import Excerpt, Filters, check_query
 from index.store import OrgRow
 from ingest.clean import CleanDocument, Heading
@@ -143,12 +143,18 @@ class Library:
         self.org_row_set = set(self.org_rows)
 
         self.vocabulary = {w for t in texts.values() for w in re.findall(r"\w+", t.lower())}
+        self.series = {member for t in texts.values() for member, _ in series_members(t)}
 
     def unknown_specifics(self, question: str) -> list[str]:
-        """Years and proper names in the question that no indexed document mentions: the
-        reports cannot answer a question about something they never name."""
+        """Years and proper names in the question that no indexed document mentions, and
+        members of a numbered series that none mentions ("a third CCPT cohort" when the
+        reports know Cohorts 1 and 2): the reports cannot answer a question about something
+        they never name."""
         found = [m.group(0) for m in _SPECIFIC.finditer(question.strip())]
-        return [w for w in found if w.lower() not in self.vocabulary]
+        unknown = [w for w in found if w.lower() not in self.vocabulary]
+        return unknown + [
+            said for member, said in series_members(question) if member not in self.series
+        ]
 
     def context(self, row: int) -> str:
         """A sentence's section path, the CONTEXT_CHARS before it and the text its citation
@@ -169,6 +175,25 @@ class Library:
             page=doc.page_at(start), start=start, end=end, quote=doc.text[start:end],
             source_url=meta.source_url,
         )  # fmt: skip
+
+
+_SERIES = r"(cohort|round|phase|wave|tier|goal)s?"
+_SERIES_MEMBER = re.compile(
+    rf"\b(?:{_SERIES}\s+(\d{{1,2}})\b|({'|'.join(ORDINALS)})\s+(?:[A-Z]{{2,}}\s+)?{_SERIES}\b)",
+    re.IGNORECASE,
+)
+
+
+def series_members(text: str) -> list[tuple[tuple[str, int], str]]:
+    """((series, number), as written) for each member of a numbered series the text names:
+    "Cohort 2" and "the second CCPT cohort" are both ("cohort", 2)."""
+    out = []
+    for m in _SERIES_MEMBER.finditer(text):
+        if m.group(1):
+            out.append(((m.group(1).lower(), int(m.group(2))), m.group(0)))
+        else:
+            out.append(((m.group(4).lower(), ORDINALS.index(m.group(3).lower()) + 1), m.group(0)))
+    return out
 
 
 def org_mentions(

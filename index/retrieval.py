@@ -221,8 +221,8 @@ def holders(places: list[tuple[str, int]], snap: Snapshot) -> dict[tuple[str, in
     return found
 
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
-_ORDINAL_WORD = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b", re.IGNORECASE)
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"\b(cohort|round|year|phase|goal|grade|tier|level)\s+([1-9])\b", re.I)
 
 
@@ -230,8 +230,8 @@ def with_ordinals(query: str) -> str:
     """The query with each ordinal also as its number and each small label number also as its
     ordinal, so that "the second cohort" finds "Cohort 2" and "Cohort 2" finds "the second
     cohort"."""
-    added = [str(_ORDINALS.index(m.group(1).lower()) + 1) for m in _ORDINAL_WORD.finditer(query)]
-    added += [_ORDINALS[int(m.group(2)) - 1] for m in _NUMBERED.finditer(query)]
+    added = [str(ORDINALS.index(m.group(1).lower()) + 1) for m in _ORDINAL_WORD.finditer(query)]
+    added += [ORDINALS[int(m.group(2)) - 1] for m in _NUMBERED.finditer(query)]
     return f"{query} {' '.join(added)}" if added else query
 
 

@@ -368,3 +368,18 @@ def test_a_list_answer_quotes_the_enumeration_a_sentence_announces():
     years = "Over the past three years, JFF has engaged deeply with consortia.\n\nFirst, a note."
     index, _ = _sentence_index(years)
     assert years[slice(*index.extend(0, 0, items=True)[1:])].endswith("deeply with consortia.")
+
+
+def test_a_series_member_no_report_names_is_unknown(answerer):  # type: ignore[no-untyped-def]
+    from answer.qa import series_members
+
+    assert [m for m, _ in series_members("Cohort 2 grants and the second CCPT cohort")] == [
+        ("cohort", 2),
+        ("cohort", 2),
+    ]
+    # the reports know Cohorts 1 and 2; a third cohort is something they never name
+    answer = answerer.answer("When does the application window for a third CCPT cohort open?")
+    assert answer.abstained, answer.answer
+    # a member they do name is no reason to abstain
+    answer = answerer.answer("How much money went to the second CCPT cohort?")
+    assert not answer.abstained and "million" in answer.answer
