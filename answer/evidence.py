@@ -109,13 +109,10 @@ class SentenceIndex:
         for row, doc_id in enumerate(table.doc_ids):
             self.by_doc.setdefault(doc_id, []).append(row)
         heads = list(headings) or [""] * len(table.doc_ids)
-        self.terms = [
-            set(terms(self.text(row))) | set(terms(heads[row])) for row in range(len(heads))
-        ]
-        spelled = [set(_NAME.findall(self.text(row))[1:]) for row in range(len(heads))]
-        first = [
-            (_NAME.match(self.text(row).lstrip('•·*- “"')) or [""])[0] for row in range(len(heads))
-        ]
+        said = [self.text(row) for row in range(len(heads))]
+        self.terms = [set(terms(said[row])) | set(terms(heads[row])) for row in range(len(heads))]
+        spelled = [set(_NAME.findall(sentence)[1:]) for sentence in said]
+        first = [(_NAME.match(sentence.lstrip('•·*- “"')) or [""])[0] for sentence in said]
         name_df = Counter(w.lower() for ws in spelled for w in ws)
         rare = max(1.0, RARE_NAME_SHARE * len(heads))
         self._rare_names = {w for w, n in name_df.items() if n <= rare}
@@ -125,13 +122,14 @@ class SentenceIndex:
         ]
         rows = range(len(table.doc_ids))
         self._posed = {row for row in rows if _posed(texts[table.doc_ids[row]], *table.spans[row])}
-        self._noise = {row for row in rows if _URL.fullmatch(self.text(row).strip("•·*-<>()[] "))}
-        # back matter (endnotes, acknowledgements, references) and bylines say nothing about
-        # the subject: never evidence
-        self._noise |= {
+        # bare links, back matter (endnotes, acknowledgements, references) and bylines say
+        # nothing about the subject: never evidence
+        self._noise = {
             row
             for row in rows
-            if BACK_MATTER.search(heads[row]) or len(_WORD.findall(self.text(row))) < MIN_WORDS
+            if _URL.fullmatch(said[row].strip("•·*-<>()[] "))
+            or BACK_MATTER.search(heads[row])
+            or len(_WORD.findall(said[row])) < MIN_WORDS
         }
         df = Counter(t for ts in self.terms for t in ts)
         n = max(1, len(self.terms))
@@ -162,7 +160,7 @@ class SentenceIndex:
         "Another consortium…") join too, up to LIST_CHARS."""
         doc_id = self.table.doc_ids[row]
         text = self.texts[doc_id]
-        start, end = self.table.spans[row]
+        end = self.table.spans[row][1]
         start = self.quotation_start(row)
         if text[start:end].rstrip().endswith(":"):
             return doc_id, start, list_end(text, end, start + LIST_CHARS)
@@ -192,7 +190,7 @@ class SentenceIndex:
         span = text[start:end]
         if span.count("”") <= span.count("“"):
             return start
-        paragraph = text.rfind("\n", 0, start) + 1
+        paragraph = _line_start(text, start)
         opened = text.rfind("“", max(paragraph, end - LIST_CHARS), start)
         if opened < 0:
             return start
@@ -248,21 +246,23 @@ class SentenceIndex:
         return found / total if total else 0.0
 
 
+def _line_start(text: str, at: int) -> int:
+    return text.rfind("\n", 0, at) + 1
+
+
+def _line_end(text: str, at: int) -> int:
+    found = text.find("\n", at)
+    return len(text) if found < 0 else found
+
+
 def _posed(text: str, start: int, end: int) -> bool:
     """text[start:end] stands on its own line with only other questions (see
     SentenceIndex.posed_question)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : len(text) if line_end < 0 else line_end]
+    line = text[_line_start(text, start) : _line_end(text, end)]
     body = re.sub(r"^\s*(?:[•·▪◦*-]|\d{1,2}[.)])\s*", "", line).strip()
     return bool(body) and all(
         part.rstrip("”’\"') ").endswith("?") for part in re.split(r"(?<=[?.!])\s+", body)
     )
-
-
-def _first_word(sentence: str) -> str:
-    m = _NAME.match(sentence.lstrip('•·*- “"[]0123456789'))
-    return m.group(0) if m else ""
 
 
 def close_quotation(text: str, start: int, end: int, limit: int) -> int:
@@ -276,9 +276,7 @@ def close_quotation(text: str, start: int, end: int, limit: int) -> int:
         close = '"'
     else:
         return end
-    stop = text.find("\n", end)
-    stop = min(limit, len(text) if stop < 0 else stop)
-    found = text.find(close, end, stop)
+    found = text.find(close, end, min(limit, _line_end(text, end)))
     return end if found < 0 else found + 1
 
 
@@ -287,10 +285,8 @@ def enumeration_end(text: str, end: int, limit: int) -> int:
     different data tools…", "…taught them three major lessons…"): the rest of its paragraph,
     then following paragraphs that open with an ordinal ("The first lesson…", "Second, …",
     "Finally, …"), up to ``limit``, cut at a sentence end."""
-    cursor = end
-    stop = text.find("\n", end)
-    paragraph_end = min(limit, len(text) if stop < 0 else stop)
-    cursor = _last_sentence_end(text, end, paragraph_end) or cursor
+    paragraph_end = min(limit, _line_end(text, end))
+    cursor = _last_sentence_end(text, end, paragraph_end) or end
     for match in re.finditer(r"[^\n]+", text[paragraph_end:limit]):
         line = match.group(0)
         if not line.strip():

@@ -87,10 +87,11 @@ def wanted_kinds(question: str) -> set[str]:
 def answer_style(question: str) -> str:
     """ "orgs" for questions asking which organizations, "list" for other enumerations,
     "plain" otherwise."""
-    head = _asked_plural(question)
-    if _ORG_LIST.search(question) and (head is None or re.fullmatch(_ORG_PLURALS, head, re.I)):
+    names_orgs = _ORG_LIST.search(question) is not None
+    head = _asked_plural(question) if names_orgs else None
+    if names_orgs and (head is None or re.fullmatch(_ORG_PLURALS, head, re.I)):
         return "orgs"
-    if _LIST.search(question) or _ORG_LIST.search(question):
+    if names_orgs or _LIST.search(question):
         return "list"  # "what practical hurdles stop employers…": a list, not of employers
     return "plain"
 

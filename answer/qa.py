@@ -156,13 +156,18 @@ class Library:
             said for member, said in series_members(question) if member not in self.series
         ]
 
-    def context(self, row: int) -> str:
-        """A sentence's section path, the CONTEXT_CHARS before it and the text its citation
-        would quote: where the subject of a figure is named."""
+    def states_figure(self, row: int, quantity: str, question: str, names: set[str]) -> bool:
+        """The text a citation of the sentence would quote states the kind of number the
+        question asks for, and the figure is about what the question names: each of its rare
+        names ("how much does the CTE Incentive Grant hand out") is in that text, its section
+        path or the CONTEXT_CHARS before it ("A leader in Porterville: …")."""
         doc_id, start, end = self.sentences.extend(row, WINDOW_CHARS)
         text = self.sentences.texts[doc_id]
+        if not states_quantity(text[start:end], quantity, question):
+            return False
         section = self.structure[doc_id].section_at(start)
-        return f"{section}\n{text[max(0, start - CONTEXT_CHARS) : end]}"
+        context = f"{section}\n{text[max(0, start - CONTEXT_CHARS) : end]}".lower()
+        return all(n in context for n in names)
 
     def row_doc(self, row: int) -> str:
         return self.sentences.table.doc_ids[row]
@@ -277,11 +282,6 @@ def display(quote: str) -> str:
     return re.sub(r"^\[\d{1,3}\]\s+", "", folded)  # a footnote's own number is no citation
 
 
-def quoted_text(lib: Library, row: int) -> str:
-    doc_id, start, end = lib.sentences.extend(row, WINDOW_CHARS)
-    return lib.sentences.texts[doc_id][start:end]
-
-
 def coverage_gap(lib: Library, question: str, excerpts: list[Excerpt]) -> float:
     """IDF-weighted share of the question's content words found in none of the top excerpts
     (text, section or document title): what the retrieved material does not talk about at
@@ -339,18 +339,11 @@ class Answerer:
         candidates = self.candidates(lib, question, excerpts)
         quantity = asks_quantity(question)
         if quantity:
-            # "how many / what percent": only sentences that state such a number can answer
-            # (judged on the text a citation would quote: a sentence with the one after it, or
-            # with the list it introduces)
-            # and the figure must be about what the question names: each of its rare names
-            # ("how much does the CTE Incentive Grant hand out") is in the quoted text, its
-            # section path or the lines just before it ("A leader in Porterville: …")
+            # "how many / what percent": only sentences that state such a number, about what
+            # the question names, can answer
             names = lib.sentences.rare_names(question)
             candidates = [
-                c
-                for c in candidates
-                if states_quantity(quoted_text(lib, c.row), quantity, question)
-                and all(n in lib.context(c.row).lower() for n in names)
+                c for c in candidates if lib.states_figure(c.row, quantity, question, names)
             ]
         gap = coverage_gap(lib, question, excerpts)
         unknown = lib.unknown_specifics(question)
