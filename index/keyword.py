@@ -15,6 +15,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from index.stemming import stem_word
+
 logger = logging.getLogger(__name__)
 # bm25s sets its own logger to DEBUG when imported, which prints "Building index from IDs" on
 # every build; its messages are noise to our users.
@@ -29,15 +31,13 @@ PARAMS = f"k1={K1}|b={B}|v3"
 
 
 def make_tokenizer() -> bm25s.tokenization.Tokenizer:
-    import Stemmer
-
     # single characters are words too: "Cohort 2", "Goal 3", "Title 5" (bm25s drops them by
     # default); English stop words ("a", "i") still go
     return bm25s.tokenization.Tokenizer(
         lower=True,
         splitter=r"(?u)\b\w+\b",
         stopwords="en",
-        stemmer=Stemmer.Stemmer("english").stemWord,
+        stemmer=stem_word,
     )
 
 

@@ -1,14 +1,25 @@
-"""The English Snowball stemmer (PyStemmer) shared by answer evidence, definitions and
-document names, created once per process."""
+"""The English Snowball stemmer (PyStemmer) shared by BM25, answer evidence, definitions and
+document names: one instance per thread, because a PyStemmer instance keeps per-call state and
+a cache and must not be used by two threads at once (the API serves requests on a pool)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from typing import Any
 
+_local = threading.local()
 
-@lru_cache(maxsize=1)
+
 def stemmer() -> Any:
-    import Stemmer
+    """This thread's English stemmer, created on first use."""
+    found = getattr(_local, "stemmer", None)
+    if found is None:
+        import Stemmer
 
-    return Stemmer.Stemmer("english")
+        found = _local.stemmer = Stemmer.Stemmer("english")
+    return found
+
+
+def stem_word(word: str) -> str:
+    """One word's stem, with this thread's stemmer (a callable for tokenizers that keep it)."""
+    return str(stemmer().stemWord(word))

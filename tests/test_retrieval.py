@@ -295,3 +295,18 @@ def test_a_merged_excerpt_is_labelled_with_the_section_of_its_best_chunk(searche
     assert "Lancaster" in top.text
     assert top.section == "Lancaster Independent School District STEM"
     assert len(top.extra["chunk_ids"]) > 1  # a merged excerpt, not a single chunk
+
+
+def test_each_thread_stems_with_its_own_stemmer():
+    # a PyStemmer instance keeps per-call state: API worker threads must not share one
+    import threading
+
+    from index.stemming import stem_word, stemmer
+
+    seen: list[object] = []
+    worker = threading.Thread(target=lambda: seen.append(stemmer()))
+    worker.start()
+    worker.join()
+    assert seen and seen[0] is not stemmer()
+    assert stemmer() is stemmer()
+    assert stem_word("pathways") == "pathway"
