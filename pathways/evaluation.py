@@ -57,6 +57,7 @@ class EvalQuestion:
     answer: str
     entities: tuple[str, ...]
     paraphrased: bool
+    audience: str = ""  # policy | staff | public, where the set says
 
     @property
     def answerable(self) -> bool:
@@ -171,6 +172,7 @@ def parse_question(line: str, where: str = "<line>") -> EvalQuestion:
         answer=_field(obj, "answer", str, where),
         entities=tuple(entities),
         paraphrased=_field(obj, "paraphrased", bool, where),
+        audience=str(obj.get("audience", "")),
     )
 
 

@@ -1,0 +1,237 @@
+"""Fit the answer models on labelled questions, and measure them out of fold.
+
+    samples = collect(answerer, questions)       # retrieval and features, once per question
+    model = fit_model(samples)                   # what `pathways fit` ships
+    report = cross_validate(answerer, samples)   # figures on questions each fit did not see
+
+A candidate sentence is labelled relevant when citing it cites gold evidence (the hit rule of
+eval/README.md), or when its words lie inside a gold quote. The support model learns whether a
+question is answerable from what its evidence looks like; its abstention threshold is the one
+that refuses at most ``max_false_refusals`` of the answerable questions it did not see.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from answer.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_vector
+from answer.model import AnswerModel, Logistic
+from answer.qa import WINDOW_CHARS, Answer, Answerer, Gathered, Library
+from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize, words
+
+logger = logging.getLogger(__name__)
+
+FOLDS = 5
+SEED = 13
+MAX_FALSE_REFUSALS = 0.03
+SELECT_SHARES = (0.3, 0.5, 0.7, 0.9)
+C_VALUES = (0.1, 1.0)
+
+
+@dataclass
+class Sample:
+    question: EvalQuestion
+    gathered: Gathered
+    labels: np.ndarray  # per candidate row: citing it cites gold evidence
+
+
+def collect(
+    answerer: Answerer,
+    questions: Sequence[EvalQuestion],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Sample]:
+    lib = answerer.library()
+    files = {d: Path(doc.source_path).name for d, doc in lib.documents.items()}
+    samples = []
+    for i, q in enumerate(questions):
+        g = answerer.gather(q.question)
+        samples.append(Sample(q, g, relevant_rows(lib, q, g.rows, files)))
+        if progress:
+            progress(i + 1, len(questions))
+    return samples
+
+
+def relevant_rows(
+    lib: Library, q: EvalQuestion, rows: Sequence[int], files: dict[str, str]
+) -> np.ndarray:
+    quotes = [(ev.file, normalize(ev.quote), set(words(ev.quote))) for ev in q.evidence]
+    out = np.zeros(len(rows), dtype=bool)
+    for i, row in enumerate(rows):
+        file = files.get(lib.row_doc(row))
+        said = lib.sentences.text(row)
+        said_words = words(said)
+        doc_id, start, end = lib.sentences.extend(row, WINDOW_CHARS)
+        cited = lib.sentences.texts[doc_id][start:end]
+        for qfile, quote, qset in quotes:
+            if qfile != file or len(set(said_words) & qset) < 0.5 * len(set(said_words)):
+                continue
+            inside = len(said_words) >= 4 and lcs_length(said_words, words(quote)) >= 0.8 * len(
+                said_words
+            )
+            if inside or is_hit(quote, cited):
+                out[i] = True
+                break
+    return out
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float) -> Logistic:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    if len(set(y.tolist())) < 2:  # nothing to learn: a constant at the base rate
+        base = float(np.clip(y.mean() if len(y) else 0.5, 0.01, 0.99))
+        return Logistic(names, mean, scale, np.zeros(len(names)), float(np.log(base / (1 - base))))
+    clf = LogisticRegression(C=c, max_iter=2000)
+    clf.fit((x - mean) / scale, y)
+    return Logistic(names, mean, scale, clf.coef_[0].astype(np.float64), float(clf.intercept_[0]))
+
+
+def fit_sentences(samples: Sequence[Sample], c: float = 1.0) -> Logistic:
+    usable = [s for s in samples if len(s.gathered.rows)]
+    x = np.vstack([s.gathered.features for s in usable])
+    y = np.concatenate([s.labels for s in usable])
+    return fit_logistic(x, y, SENTENCE_FEATURES, c)
+
+
+def support_features(lib: Library, sentence: Logistic, s: Sample) -> np.ndarray:
+    g = s.gathered
+    probs = sentence.prob(g.features) if g.rows else np.zeros(0)
+    inside = np.array([r is not None for r in g.ranks], dtype=bool)
+    return question_vector(
+        lib.sentences, g.query, probs[inside], g.features[inside], g.texts, g.unknown
+    )
+
+
+def folds_of(n: int, k: int = FOLDS, seed: int = SEED) -> list[np.ndarray]:
+    order = np.random.default_rng(seed).permutation(n)
+    return [order[i::k] for i in range(k)]
+
+
+def fit_model(
+    answerer: Answerer,
+    samples: Sequence[Sample],
+    *,
+    c: float = 1.0,
+    inner: int = FOLDS,
+    label: str = "supported",
+) -> AnswerModel:
+    """Both models and the threshold. The support model is fitted on question features
+    computed from out-of-fold sentence probabilities (as it will meet them on new questions),
+    and the threshold is set on out-of-fold support probabilities."""
+    lib = answerer.library()
+    files = {d: Path(doc.source_path).name for d, doc in lib.documents.items()}
+    n = len(samples)
+    qx = np.zeros((n, len(QUESTION_FEATURES)))
+    supported = np.zeros(n, dtype=bool)
+    always = fit_logistic(np.zeros((1, len(QUESTION_FEATURES))), np.ones(1), QUESTION_FEATURES, c)
+    for part in folds_of(n, inner, SEED + 1):
+        held = set(part.tolist())
+        inner_sentence = fit_sentences([s for i, s in enumerate(samples) if i not in held], c)
+        trial = AnswerModel(inner_sentence, always, -1.0, SELECT_SHARES[1])
+        for i in part:
+            s = samples[i]
+            qx[i] = support_features(lib, inner_sentence, s)
+            supported[i] = s.question.answerable and gold_cited(
+                s.question, answerer.decide(s.gathered, trial), files
+            )
+    y = supported if label == "supported" else np.array([s.question.answerable for s in samples])
+    answerable = np.array([s.question.answerable for s in samples])
+    oof = np.zeros(n)
+    for part in folds_of(n, inner, SEED + 2):
+        keep = np.setdiff1d(np.arange(n), part)
+        oof[part] = fit_logistic(qx[keep], y[keep], QUESTION_FEATURES, c).prob(qx[part])
+    kept = np.sort(oof[answerable])
+    cut = int(np.floor(MAX_FALSE_REFUSALS * len(kept)))
+    threshold = float(kept[cut]) - 1e-6 if len(kept) else 0.5
+    sentence = fit_sentences(samples, c)
+    support = fit_logistic(qx, y, QUESTION_FEATURES, c)
+    partial = AnswerModel(sentence, support, threshold, SELECT_SHARES[0])
+    share = best_share(answerer, samples, partial)
+    info = {"questions": n, "answerable": int(answerable.sum()), "c": c, "label": label,
+            "fitted": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
+    return AnswerModel(sentence, support, threshold, share, info)
+
+
+def best_share(answerer: Answerer, samples: Sequence[Sample], model: AnswerModel) -> float:
+    """The selection share with the most gold evidence cited on the training questions."""
+    lib = answerer.library()
+    files = {d: Path(doc.source_path).name for d, doc in lib.documents.items()}
+    answerable = [s for s in samples if s.question.answerable]
+    best, best_hits = SELECT_SHARES[0], -1.0
+    for share in SELECT_SHARES:
+        trial = AnswerModel(model.sentence, model.support, -1.0, share)
+        hits = sum(
+            gold_cited(s.question, answerer.decide(s.gathered, trial), files)
+            for s in answerable
+        )
+        if hits > best_hits:
+            best, best_hits = share, hits
+    return best
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def gold_cited(q: EvalQuestion, answer: Answer, files: dict[str, str]) -> bool:
+    return any(
+        files.get(c.doc_id) == ev.file and is_hit(ev.quote, c.quote)
+        for ev in q.evidence
+        for c in answer.citations
+    )
+
+
+def entity_share(q: EvalQuestion, answer: Answer) -> float | None:
+    if not q.entities:
+        return None
+    text = (answer.answer + " " + " ".join(c.quote for c in answer.citations)).lower()
+    return sum(e.lower() in text for e in q.entities) / len(q.entities)
+
+
+def cross_validate(
+    answerer: Answerer, samples: Sequence[Sample], *, c: float = 1.0, k: int = FOLDS
+) -> list[dict[str, Any]]:
+    """One row per question, answered by a model fitted without its fold."""
+    lib = answerer.library()
+    files = {d: Path(doc.source_path).name for d, doc in lib.documents.items()}
+    rows: list[dict[str, Any]] = []
+    for fold, part in enumerate(folds_of(len(samples), k)):
+        held = set(part.tolist())
+        model = fit_model(answerer, [s for i, s in enumerate(samples) if i not in held], c=c)
+        logger.info("fold %d: threshold %.3f share %.2f", fold, model.threshold, model.select_share)
+        for i in part:
+            s = samples[i]
+            ans = answerer.decide(s.gathered, model)
+            row = question_row(s.question, ans, lib, files, fold)
+            forced = answerer.decide(s.gathered, replace(model, threshold=-1.0))
+            row["supported"] = s.question.answerable and gold_cited(s.question, forced, files)
+            rows.append(row)
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def question_row(
+    q: EvalQuestion, ans: Answer, lib: Library, files: dict[str, str], fold: int
+) -> dict[str, Any]:
+    quotes = [*ans.citations, *ans.related]
+    return {
+        "id": q.id, "audience": q.audience or "-", "kind": q.kind, "fold": fold,
+        "question": q.question, "answerable": q.answerable, "abstained": ans.abstained,
+        "confidence": ans.confidence,
+        "gold_cited": gold_cited(q, ans, files) if q.answerable and not ans.abstained else False,
+        "entities": entity_share(q, ans) if not ans.abstained else (0.0 if q.entities else None),
+        "quotes_exact": sum(lib.structure[c.doc_id].text[c.start : c.end] == c.quote
+                            for c in quotes),
+        "quotes": len(quotes),
+        "longest_quote_words": max((len(c.quote.split()) for c in quotes), default=0),
+    }  # fmt: skip
