@@ -75,10 +75,10 @@ class Logistic:
 
 @dataclass(frozen=True)
 class AnswerModel:
-    sentence: Logistic  # P(citing this sentence cites the gold evidence)
+    sentence: Logistic  # its logit ranks sentences: citing the best cites the evidence
     support: Logistic  # P(the question is answered by the retrieved evidence)
     threshold: float  # abstain when support is below it
-    select_share: float  # answer sentences keep at least this share of the best probability
+    select_margin: float  # answer sentences score at most this far below the best
     info: dict[str, Any] = field(default_factory=dict)  # what it was fitted on, and when
 
     def as_dict(self) -> dict[str, Any]:
@@ -87,7 +87,7 @@ class AnswerModel:
             "sentence": self.sentence.as_dict(),
             "support": self.support.as_dict(),
             "threshold": round(self.threshold, 6),
-            "select_share": self.select_share,
+            "select_margin": self.select_margin,
             "info": self.info,
         }
 
@@ -101,7 +101,7 @@ class AnswerModel:
             Logistic.from_dict(data["sentence"], SENTENCE_FEATURES),
             Logistic.from_dict(data["support"], QUESTION_FEATURES),
             float(data["threshold"]),
-            float(data["select_share"]),
+            float(data["select_margin"]),
             dict(data.get("info", {})),
         )
 

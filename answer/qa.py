@@ -357,7 +357,7 @@ class Answerer:
         self, lib: Library, g: Gathered, model: AnswerModel
     ) -> tuple[float, list[Candidate]]:
         """The support probability of the question and its candidates, best first."""
-        probs = model.sentence.prob(g.features) if g.rows else np.zeros(0)
+        probs = model.sentence.logit(g.features) if g.rows else np.zeros(0)
         in_excerpts = np.array([r is not None for r in g.ranks], dtype=bool)
         qx = question_vector(
             lib.sentences, g.query, probs[in_excerpts], g.features[in_excerpts], g.texts, g.unknown
@@ -389,7 +389,7 @@ class Answerer:
         ranked = [c for c in candidates if c.chunk_rank]
         if not ranked:
             return self.abstain(lib, g, confidence, candidates)
-        floor = ranked[0].score * model.select_share
+        floor = ranked[0].score - model.select_margin
         per_doc = SENTENCES[style] if style == "list" else PER_DOC
         vectors = lib.sentences.table.vectors
         picked = select(ranked, vectors, SENTENCES[style], floor=floor, per_doc=per_doc)
