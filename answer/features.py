@@ -86,6 +86,7 @@ def sentence_matrix(
     sentences: SentenceIndex,
     query: Analysis,
     rows: Sequence[int],
+    *,
     ranks: Sequence[int | None],
     dense: np.ndarray,
     headings: Sequence[str],
@@ -108,7 +109,8 @@ def sentence_matrix(
             title_cache[title] = share(sentences, query.terms, set(terms(title)))
         lowered = text.lower()
         names = sentences.names(row)
-        figure = bool(query.quantity) and states_quantity(text, query.quantity, query.text)
+        figure = query.quantity is not None and states_quantity(text, query.quantity, query.text)
+        rank = ranks[i]
         out[i] = (
             dense[i],
             dense[i] - dense.max(),
@@ -116,7 +118,7 @@ def sentence_matrix(
             lex[i] - lex.max(),
             head_cache[heading],
             title_cache[title],
-            1.0 / ranks[i] if ranks[i] else 0.0,
+            1.0 / rank if rank else 0.0,
             float(sentences.posed_question(row)),
             math.log1p(len(text.split())),
             sum(n in lowered for n in query.names) / len(query.names) if query.names else 0.0,
@@ -132,6 +134,7 @@ def sentence_matrix(
 def question_vector(
     sentences: SentenceIndex,
     query: Analysis,
+    *,
     probs: np.ndarray,
     features: np.ndarray,
     excerpt_text: Sequence[str],

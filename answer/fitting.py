@@ -102,14 +102,29 @@ GRID = (-2.0, -1.0, -0.5, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 2
 SWEEPS = 3
 
 
+class Stacked:
+    """The candidates of the questions with relevant ones, stacked for fast re-scoring."""
+
+    def __init__(self, samples: Sequence[Sample]) -> None:
+        used = [s for s in samples if s.labels.any()]
+        self.x = np.vstack([s.gathered.features for s in used]) if used else np.zeros((0, 1))
+        self.labels = np.concatenate([s.labels for s in used]) if used else np.zeros(0, bool)
+        sizes = [len(s.labels) for s in used]
+        self.starts = np.cumsum([0, *sizes[:-1]]).astype(int)
+        self.group = np.repeat(np.arange(len(used)), sizes)
+
+    def first_ranks(self, weights: np.ndarray) -> np.ndarray:
+        """Per question: rank of its best-scored relevant sentence."""
+        if not len(self.starts):
+            return np.zeros(0)
+        scores = self.x @ weights
+        best = np.maximum.reduceat(np.where(self.labels, scores, -np.inf), self.starts)
+        above = (scores > best[self.group]).astype(int)
+        return 1 + np.add.reduceat(above, self.starts)
+
+
 def first_ranks(weights: np.ndarray, samples: Sequence[Sample]) -> np.ndarray:
-    """Per question with relevant candidates: rank of its best-scored relevant sentence."""
-    out = []
-    for s in samples:
-        if s.labels.any():
-            scores = s.gathered.features @ weights
-            out.append(1 + int((scores > scores[s.labels].max()).sum()))
-    return np.asarray(out)
+    return Stacked(samples).first_ranks(weights)
 
 
 def ranking_quality(ranks: np.ndarray) -> float:
@@ -123,14 +138,15 @@ def fit_sentences(samples: Sequence[Sample], c: float = 1.0) -> Logistic:
     start; coordinate ascent on ``ranking_quality`` refines it, with the dense similarity's
     weight fixed at 1 as the scale."""
     names = SENTENCE_FEATURES
+    stacked = Stacked(samples)
     weights = pairwise_start(samples, c)
-    best = ranking_quality(first_ranks(weights, samples))
+    best = ranking_quality(stacked.first_ranks(weights))
     for _ in range(SWEEPS):
         for j in range(1, len(names)):
             for value in GRID:
                 trial = weights.copy()
                 trial[j] = value
-                quality = ranking_quality(first_ranks(trial, samples))
+                quality = ranking_quality(stacked.first_ranks(trial))
                 if quality > best + 1e-9:
                     best, weights = quality, trial
     zeros = np.zeros(len(names))
@@ -145,7 +161,9 @@ def pairwise_start(samples: Sequence[Sample], c: float, pairs: int = 100) -> np.
     for s in samples:
         if s.labels.any() and not s.labels.all():
             pos, neg = s.gathered.features[s.labels], s.gathered.features[~s.labels]
-            diffs.append(pos[rng.integers(0, len(pos), pairs)] - neg[rng.integers(0, len(neg), pairs)])
+            diffs.append(
+                pos[rng.integers(0, len(pos), pairs)] - neg[rng.integers(0, len(neg), pairs)]
+            )
     start = np.zeros(len(SENTENCE_FEATURES))
     start[0] = 1.0
     if not diffs:
@@ -162,7 +180,12 @@ def support_features(lib: Library, sentence: Logistic, s: Sample) -> np.ndarray:
     probs = sentence.logit(g.features) if g.rows else np.zeros(0)
     inside = np.array([r is not None for r in g.ranks], dtype=bool)
     return question_vector(
-        lib.sentences, g.query, probs[inside], g.features[inside], g.texts, g.unknown
+        lib.sentences,
+        g.query,
+        probs=probs[inside],
+        features=g.features[inside],
+        excerpt_text=g.texts,
+        unknown=g.unknown,
     )
 
 
@@ -177,28 +200,37 @@ def fit_model(
     *,
     c: float = 1.0,
     inner: int = FOLDS,
-    label: str = "supported",
 ) -> AnswerModel:
-    """Both models and the threshold. The support model is fitted on question features
-    computed from out-of-fold sentence probabilities (as it will meet them on new questions),
-    and the threshold is set on out-of-fold support probabilities."""
+    """Both models, the selection margin and the threshold. Everything after the sentence
+    model is fitted on what out-of-fold sentence models give (as new questions will meet
+    it): the margin that cites the most gold evidence, the support model's labels (would the
+    answer cite gold evidence) and features, and the threshold, set on out-of-fold support
+    probabilities so that at most MAX_FALSE_REFUSALS of answerable questions are refused."""
     lib = answerer.library()
     files = {d: Path(doc.source_path).name for d, doc in lib.documents.items()}
     n = len(samples)
-    qx = np.zeros((n, len(QUESTION_FEATURES)))
-    supported = np.zeros(n, dtype=bool)
-    always = fit_logistic(np.zeros((1, len(QUESTION_FEATURES))), np.ones(1), QUESTION_FEATURES, c)
+    inner_models: list[Logistic] = []
+    owner = np.zeros(n, dtype=int)
     for part in folds_of(n, inner, SEED + 1):
         held = set(part.tolist())
-        inner_sentence = fit_sentences([s for i, s in enumerate(samples) if i not in held], c)
-        trial = AnswerModel(inner_sentence, always, -1.0, SELECT_MARGINS[1])
-        for i in part:
-            s = samples[i]
-            qx[i] = support_features(lib, inner_sentence, s)
-            supported[i] = s.question.answerable and gold_cited(
-                s.question, answerer.decide(s.gathered, trial), files
+        inner_models.append(fit_sentences([s for i, s in enumerate(samples) if i not in held], c))
+        owner[part] = len(inner_models) - 1
+    always = fit_logistic(np.zeros((1, len(QUESTION_FEATURES))), np.ones(1), QUESTION_FEATURES, c)
+
+    def cited(margin: float) -> np.ndarray:
+        return np.array([
+            s.question.answerable and gold_cited(
+                s.question,
+                answerer.decide(s.gathered, AnswerModel(inner_models[owner[i]], always, -1.0, margin)),
+                files,
             )
-    y = supported if label == "supported" else np.array([s.question.answerable for s in samples])
+            for i, s in enumerate(samples)
+        ])  # fmt: skip
+
+    by_margin = {m: cited(m) for m in SELECT_MARGINS}
+    margin = max(SELECT_MARGINS, key=lambda m: (by_margin[m].sum(), -m))
+    y = by_margin[margin]
+    qx = np.array([support_features(lib, inner_models[owner[i]], s) for i, s in enumerate(samples)])
     answerable = np.array([s.question.answerable for s in samples])
     oof = np.zeros(n)
     for part in folds_of(n, inner, SEED + 2):
@@ -207,30 +239,12 @@ def fit_model(
     kept = np.sort(oof[answerable])
     cut = int(np.floor(MAX_FALSE_REFUSALS * len(kept)))
     threshold = float(kept[cut]) - 1e-6 if len(kept) else 0.5
+    info = {"questions": n, "answerable": int(answerable.sum()), "c": c,
+            "embedding_model": answerer.settings.embedding_model,
+            "fitted": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
     sentence = fit_sentences(samples, c)
     support = fit_logistic(qx, y, QUESTION_FEATURES, c)
-    partial = AnswerModel(sentence, support, threshold, SELECT_MARGINS[0])
-    margin = best_margin(answerer, samples, partial)
-    info = {"questions": n, "answerable": int(answerable.sum()), "c": c, "label": label,
-            "fitted": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
     return AnswerModel(sentence, support, threshold, margin, info)
-
-
-def best_margin(answerer: Answerer, samples: Sequence[Sample], model: AnswerModel) -> float:
-    """The selection margin with the most gold evidence cited on the training questions."""
-    lib = answerer.library()
-    files = {d: Path(doc.source_path).name for d, doc in lib.documents.items()}
-    answerable = [s for s in samples if s.question.answerable]
-    best, best_hits = SELECT_MARGINS[0], -1.0
-    for margin in SELECT_MARGINS:
-        trial = AnswerModel(model.sentence, model.support, -1.0, margin)
-        hits = sum(
-            gold_cited(s.question, answerer.decide(s.gathered, trial), files)
-            for s in answerable
-        )
-        if hits > best_hits:
-            best, best_hits = margin, hits
-    return best
 
 
 # --------------------------------------------------------------------------- measuring
@@ -261,7 +275,9 @@ def cross_validate(
     for fold, part in enumerate(folds_of(len(samples), k)):
         held = set(part.tolist())
         model = fit_model(answerer, [s for i, s in enumerate(samples) if i not in held], c=c)
-        logger.info("fold %d: threshold %.3f margin %.2f", fold, model.threshold, model.select_margin)
+        logger.info(
+            "fold %d: threshold %.3f margin %.2f", fold, model.threshold, model.select_margin
+        )
         for i in part:
             s = samples[i]
             ans = answerer.decide(s.gathered, model)
@@ -287,3 +303,18 @@ def question_row(
         "quotes": len(quotes),
         "longest_quote_words": max((len(c.quote.split()) for c in quotes), default=0),
     }  # fmt: skip
+
+
+def fit_and_measure(
+    answerer: Answerer,
+    questions: Sequence[EvalQuestion],
+    *,
+    folds: int = FOLDS,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[AnswerModel, list[dict[str, Any]]]:
+    """The model fitted on every question, and the out-of-fold rows that measure it (none
+    when folds < 2)."""
+    samples = collect(answerer, questions, progress)
+    rows = cross_validate(answerer, samples, k=folds) if folds >= 2 else []
+    model = fit_model(answerer, samples)
+    return model, rows

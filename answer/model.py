@@ -1,8 +1,10 @@
 """The fitted answer models: a sentence relevance model and an answer-support model, both
 logistic regressions over `answer.features`, stored as a small versioned JSON file.
 
-The shipped fit is `answer/model.json` (fitted on the question bank by `pathways fit`); a fit in
-``PATHWAYS_HOME/model.json`` overrides it, so a team can calibrate on its own questions.
+The shipped fits are `answer/models/<embedding model>.json` (fitted on the question bank by
+`pathways fit`, one per encoder, since the features include its similarities); a fit in
+``PATHWAYS_HOME/model.json`` for the same encoder overrides it, so a team can calibrate on its
+own questions.
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from pathways.errors import PathwaysError
 logger = logging.getLogger(__name__)
 
 FORMAT = 1
-SHIPPED = Path(__file__).with_name("model.json")
+SHIPPED = Path(__file__).with_name("models")
 MODEL_FILE = "model.json"
+
+
+def shipped_path(embedding_model: str) -> Path:
+    return SHIPPED / f"{Path(embedding_model).name.lower()}.json"
 
 
 class ModelFileError(PathwaysError):
@@ -112,16 +118,27 @@ class AnswerModel:
         tmp.replace(path)
 
 
-def load_model(home: Path | None) -> AnswerModel:
-    """The team's own fit in ``home`` if there is one, else the shipped fit."""
-    path = home / MODEL_FILE if home is not None and (home / MODEL_FILE).exists() else SHIPPED
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as e:
-        raise ModelFileError(
-            f"Cannot read the answer model {path}: {e}. Refit it with `pathways fit "
-            "QUESTIONS.jsonl` or delete it to use the shipped one."
-        ) from e
-    model = AnswerModel.from_dict(data)
-    logger.info("answer model from %s", path)
-    return model
+def load_model(home: Path | None, embedding_model: str) -> AnswerModel:
+    """The team's own fit in ``home`` if there is one for this encoder, else the shipped fit."""
+    own = home / MODEL_FILE if home is not None else None
+    for path in ([own] if own is not None and own.exists() else []) + [
+        shipped_path(embedding_model)
+    ]:
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError) as e:
+            raise ModelFileError(
+                f"Cannot read the answer model {path}: {e}. Refit it with `pathways fit "
+                "QUESTIONS.jsonl`, or delete it to use the shipped one."
+            ) from e
+        if data.get("info", {}).get("embedding_model", embedding_model) != embedding_model:
+            logger.warning("%s was fitted for another encoder; ignoring it", path)
+            continue
+        logger.info("answer model from %s", path)
+        return AnswerModel.from_dict(data)
+    raise ModelFileError(
+        f"No answer model for the encoder {embedding_model!r}: fit one with `pathways fit "
+        "QUESTIONS.jsonl` (it is written to PATHWAYS_HOME/model.json)."
+    )

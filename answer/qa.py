@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from answer.evidence import Candidate, SentenceIndex, select, span_ranks
-from answer.features import GAP_EXCERPTS, LEXICAL, Analysis, analyse, question_vector, sentence_matrix
+from answer.features import (
+    GAP_EXCERPTS,
+    LEXICAL,
+    Analysis,
+    analyse,
+    question_vector,
+    sentence_matrix,
+)
 from answer.lists import OrgEntry, evidence_kind, measures_in, wanted_kinds
 from answer.model import AnswerModel, load_model
 from index.embedder import Embedder
@@ -314,7 +321,7 @@ class Answerer:
 
     def model(self) -> AnswerModel:
         if self._model is None:
-            self._model = load_model(self.settings.home)
+            self._model = load_model(self.settings.home, self.settings.embedding_model)
         return self._model
 
     def gather(
@@ -344,9 +351,14 @@ class Answerer:
         rows = [r for r in ranks if not lib.sentences.no_evidence(r)]
         dense = lib.sentences.table.vectors[rows] @ vector if rows else np.zeros(0)
         features = sentence_matrix(
-            lib.sentences, query, rows, [ranks[r] for r in rows], dense,
-            [lib.section(r) for r in rows], [lib.title(r) for r in rows],
-        )  # fmt: skip
+            lib.sentences,
+            query,
+            rows,
+            ranks=[ranks[r] for r in rows],
+            dense=dense,
+            headings=[lib.section(r) for r in rows],
+            titles=[lib.title(r) for r in rows],
+        )
         texts = [t for e in excerpts[:GAP_EXCERPTS] for t in (e.text, e.section, e.title)]
         return Gathered(
             query, excerpts, rows, [ranks[r] for r in rows], features, texts,
@@ -360,7 +372,12 @@ class Answerer:
         probs = model.sentence.logit(g.features) if g.rows else np.zeros(0)
         in_excerpts = np.array([r is not None for r in g.ranks], dtype=bool)
         qx = question_vector(
-            lib.sentences, g.query, probs[in_excerpts], g.features[in_excerpts], g.texts, g.unknown
+            lib.sentences,
+            g.query,
+            probs=probs[in_excerpts],
+            features=g.features[in_excerpts],
+            excerpt_text=g.texts,
+            unknown=g.unknown,
         )
         confidence = float(model.support.prob(qx[None, :])[0])
         candidates = sorted(
