@@ -218,12 +218,10 @@ def fit_model(
     always = fit_logistic(np.zeros((1, len(QUESTION_FEATURES))), np.ones(1), QUESTION_FEATURES, c)
 
     def cited(margin: float) -> np.ndarray:
+        trials = [AnswerModel(m, always, -1.0, margin) for m in inner_models]
         return np.array([
-            s.question.answerable and gold_cited(
-                s.question,
-                answerer.decide(s.gathered, AnswerModel(inner_models[owner[i]], always, -1.0, margin)),
-                files,
-            )
+            s.question.answerable
+            and gold_cited(s.question, answerer.decide(s.gathered, trials[owner[i]]), files)
             for i, s in enumerate(samples)
         ])  # fmt: skip
 
