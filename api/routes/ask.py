@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from answer.qa import Answer
+from api.render import answer_html
 from api.responses import LIMITED, errors
 from api.schemas import AnswerOut, AskRequest, FiltersIn
 from api.security import RateLimit
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["ask"])
 SSE_DESCRIPTION = (
     "With `stream: true` or `Accept: text/event-stream`: events `citations` (data: the list of "
     'citations), then `answer` (data: {"text": piece}, pieces concatenate to the answer), then '
-    "`done` (data: the whole answer object)."
+    "`done` (data: the whole answer object, with `answer_html`)."
 )
 SSE_EVENT = {
     "type": "object",
@@ -93,7 +94,7 @@ async def ask(state: StateDep, request: Request, body: AskRequest) -> Any:
     errors (bad question, no index) are ordinary 4xx responses, never half a stream.
     """
     answer = await anyio.to_thread.run_sync(answer_question, state, body)
-    result = answer.as_dict()
+    result = {**answer.as_dict(), "answer_html": answer_html(answer)}
     if wants_stream(request, body):
         return EventSourceResponse(answer_events(result), ping=15)
     return result
