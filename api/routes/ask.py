@@ -57,6 +57,12 @@ def answer_question(state: AppState, body: AskRequest) -> Answer:
     return state.answerer.answer(question, body.k, to_filters(body.filters))
 
 
+def answer_body(state: AppState, body: AskRequest) -> dict[str, Any]:
+    """The answer as the API returns it: the Answer's fields and its HTML (api.render)."""
+    answer = answer_question(state, body)
+    return {**answer.as_dict(), "answer_html": answer_html(answer)}
+
+
 def wants_stream(request: Request, body: AskRequest) -> bool:
     return body.stream or "text/event-stream" in request.headers.get("accept", "")
 
@@ -93,8 +99,7 @@ async def ask(state: StateDep, request: Request, body: AskRequest) -> Any:
     The answer is computed in a worker thread; a stream starts only once it is ready, so
     errors (bad question, no index) are ordinary 4xx responses, never half a stream.
     """
-    answer = await anyio.to_thread.run_sync(answer_question, state, body)
-    result = {**answer.as_dict(), "answer_html": answer_html(answer)}
+    result = await anyio.to_thread.run_sync(answer_body, state, body)
     if wants_stream(request, body):
         return EventSourceResponse(answer_events(result), ping=15)
     return result
