@@ -160,6 +160,18 @@ def test_search_excerpts_end_at_a_word_and_expand(servers: Servers, page: Any):
     expect(first.locator("summary .short")).to_be_hidden()
 
 
+def test_every_document_view_fits_a_phone(servers: Servers, open_page: OpenPage):
+    import httpx
+
+    page = open_page(PHONE)
+    documents = httpx.get(f"{servers.api}/v1/documents", timeout=30).json()["documents"]
+    assert documents
+    for doc in documents:  # long source URLs and unbroken lines wrap instead of scrolling
+        page.goto(f"{servers.api}/documents/{doc['doc_id']}?start=0&end=40")
+        assert_fits(page, PHONE)
+    assert page.console_errors == []
+
+
 # --- the widget --------------------------------------------------------------------------
 @WIDTHS
 def test_widget_shows_a_list_answer_as_a_list(servers: Servers, open_page: OpenPage, width: int):
