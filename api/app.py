@@ -20,6 +20,7 @@ from api.middleware import MULTIPART_OVERHEAD, BodySizeLimit, SecurityHeaders
 from api.openapi import install_openapi
 from api.ratelimit import RateLimited
 from api.routes import ask, documents, health, organizations, pages, search
+from api.routes.pages import SWAGGER_ASSETS, SWAGGER_URL
 from api.state import AppState
 from index.embedder import Embedder
 from pathways.errors import PathwaysError
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(SWAGGER_URL, StaticFiles(directory=SWAGGER_ASSETS), name="swagger-ui")
     install_middleware(app, settings)
     install_error_handlers(app, routers)
     install_openapi(app, routers)
