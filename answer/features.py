@@ -48,6 +48,7 @@ QUESTION_FEATURES: tuple[str, ...] = (
 )
 
 LEXICAL = SENTENCE_FEATURES.index("lexical")
+FIGURE_MATCH = SENTENCE_FEATURES.index("figure_match")
 _ITEM = re.compile(r"\s*(?:[•·▪◦*-]|\d{1,2}[.)])\s+\S")
 GAP_EXCERPTS = 5
 
