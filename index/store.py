@@ -71,6 +71,15 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 
 @dataclass(frozen=True)
+class IndexState:
+    """What readers compare on each request: the catalog's generation (documents changed) and
+    the vector epoch (the vector store was written: a new version, a delete, a clean-up)."""
+
+    generation: str
+    vectors: str
+
+
+@dataclass(frozen=True)
 class StoredDocument:
     meta: DocumentMeta
     version: str
@@ -189,6 +198,20 @@ class Catalog:
         """Changes whenever any document is written or removed (readers reload on change)."""
         return self.get_meta("generation") or ""
 
+    def state(self) -> IndexState:
+        """The generation and the vector epoch, in one cheap read (checked on every request)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT key, value FROM meta WHERE key IN ('generation', 'vectors')"
+            ).fetchall()
+        values = {r["key"]: r["value"] for r in rows}
+        return IndexState(values.get("generation", ""), values.get("vectors", ""))
+
+    def bump_vectors(self) -> None:
+        """Record that the vector store was written (readers of an embedded store reopen it)."""
+        with self._connect() as db:
+            _bump_vectors(db)
+
     def set_meta(self, key: str, value: str) -> None:
         with self._connect() as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
@@ -204,6 +227,20 @@ class Catalog:
         with self._connect() as db:
             rows = db.execute("SELECT doc_id, version FROM documents").fetchall()
         return {r["doc_id"]: r["version"] for r in rows}
+
+    def vector_ids(self) -> dict[str, set[str]]:
+        """doc_id -> the Chroma ids its current version must have (one per chunk)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT c.doc_id, c.ordinal, d.version FROM chunks c"
+                " JOIN documents d ON d.doc_id = c.doc_id"
+            ).fetchall()
+        out: dict[str, set[str]] = {}
+        for r in rows:
+            out.setdefault(r["doc_id"], set()).add(
+                vector_id_of(r["doc_id"], r["version"], r["ordinal"])
+            )
+        return out
 
     def sources(self) -> dict[str, str]:
         """doc_id -> source path."""
@@ -295,12 +332,22 @@ class StoredChunk:
 
 
 def _bump_generation(db: sqlite3.Connection) -> None:
+    """A new generation; the vectors changed with it (the new version's were just written)."""
     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(8)))")
+    _bump_vectors(db)
+
+
+def _bump_vectors(db: sqlite3.Connection) -> None:
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('vectors', hex(randomblob(8)))")
 
 
 def vector_id(chunk: Chunk, version: str) -> str:
     """Chroma id of a chunk: versioned, so a new version never overwrites the live one."""
-    return f"{chunk.doc_id}@{version[:16]}:{chunk.ordinal:04d}"
+    return vector_id_of(chunk.doc_id, version, chunk.ordinal)
+
+
+def vector_id_of(doc_id: str, version: str, ordinal: int) -> str:
+    return f"{doc_id}@{version[:16]}:{ordinal:04d}"
 
 
 def _stored(row: sqlite3.Row) -> StoredDocument:

@@ -3,14 +3,24 @@
 Embedded (PersistentClient in PATHWAYS_HOME) by default; a `chroma run` server when
 PATHWAYS_CHROMA_URL is set. Vectors are always computed by our own embedder: Chroma's default
 embedding function (which downloads a model) is never used.
+
+An embedded Chroma keeps each collection's HNSW graph in the memory of the process that opened
+it and never rereads it, while its metadata lives in a shared SQLite file. A process that opened
+the store before another process wrote to it therefore filters on ids its graph lacks ("Error
+finding id") and misses the new vectors; and a write through such a stale graph would save it
+over the other writer's. So readers reopen the store when the catalog's vector epoch moves
+(``refresh``), writers reopen it under the index lock before writing, and any failed read is
+retried once on a freshly opened store. Chroma shares one in-process "system" per path between
+clients; reopening evicts it from that registry so the new client really reads the disk.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -18,10 +28,19 @@ from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo,
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.store import StoredChunk
-from pathways.errors import PathwaysError
+from pathways.errors import PathwaysError, StoreUnavailable
 from pathways.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+UNAVAILABLE = (
+    "The search index's vector store is unavailable right now; try again in a few seconds."
+)
+PAGE = 5000  # ids per Chroma get() when listing the whole collection
+
+_registry_lock = threading.Lock()
+_opened_at: dict[str, str | None] = {}  # embedded path -> vector epoch its shared system holds
 
 
 @dataclass(frozen=True)
@@ -30,43 +49,151 @@ class VectorHit:
     similarity: float  # cosine similarity, 1 = identical
 
 
-def open_client(settings: Settings) -> Any:
-    import chromadb
+def chroma_settings() -> Any:
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def open_client(settings: Settings, *, epoch: str | None = None, fresh: bool = True) -> Any:
+    """A Chroma client. Embedded: shares this process's system for the path only if it was
+    opened at the same vector epoch and `fresh` is False; otherwise reads the disk anew."""
+    import chromadb
+
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if not url.hostname:
-            raise PathwaysError(f"PATHWAYS_CHROMA_URL is not a URL: {settings.chroma_url!r}")
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as e:
-            raise PathwaysError(
-                f"Cannot reach the Chroma server at {settings.chroma_url}: {e}. "
-                "Start it with `chroma run --path DIR --port PORT`, or unset PATHWAYS_CHROMA_URL "
-                "to use the embedded store."
-            ) from e
+        return open_http_client(settings.chroma_url)
+    path = str(settings.chroma_path)
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    with _registry_lock:
+        if fresh or epoch is None or _opened_at.get(path, "") != epoch:
+            forget_system(path)
+            _opened_at[path] = epoch
+        return chromadb.PersistentClient(path=path, settings=chroma_settings())
+
+
+def forget_system(path: str) -> None:
+    """Drop Chroma's shared in-process system for `path`, so the next client loads from disk.
+    Clients still holding the old one keep working; it is freed when the last one goes."""
+    from chromadb.api.shared_system_client import SharedSystemClient as Shared
+
+    with Shared._refcount_lock:
+        Shared._identifier_to_system.pop(path, None)
+        Shared._identifier_to_refcount.pop(path, None)
+
+
+def open_http_client(chroma_url: str) -> Any:
+    import chromadb
+
+    url = urlparse(chroma_url)
+    if not url.hostname:
+        raise PathwaysError(f"PATHWAYS_CHROMA_URL is not a URL: {chroma_url!r}")
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings(),
+        )
+    except Exception as e:
+        logger.error(
+            "cannot reach the Chroma server at %s: %s. Start it with `chroma run --path DIR "
+            "--port PORT`, or unset PATHWAYS_CHROMA_URL to use the embedded store.",
+            chroma_url,
+            e,
+        )
+        raise StoreUnavailable(
+            "The Chroma server is not reachable. Start it with `chroma run`, or unset "
+            "PATHWAYS_CHROMA_URL to use the embedded store."
+        ) from e
 
 
 class VectorIndex:
-    def __init__(self, settings: Settings) -> None:
-        self.client = open_client(settings)
-        self.name = settings.collection_name()
-        self.collection = self.client.get_or_create_collection(
-            name=self.name,
-            metadata={"hnsw:space": "cosine", "embedding_model": settings.embedding_model},
-            embedding_function=None,
-        )
-        self.store = ChromaVectorStore(chroma_collection=self.collection)
+    """The collection of chunk vectors. Thread-safe: a reopen swaps the handle, and calls
+    already running finish on the old one."""
 
+    def __init__(self, settings: Settings, *, epoch: str | None = None) -> None:
+        self.settings = settings
+        self.name = settings.collection_name()
+        self.embedded = not settings.chroma_url
+        self._lock = threading.Lock()
+        self._epoch = epoch  # the vector epoch the open handle reflects (None: unknown)
+        self._collection: Any = None
+        self._open(fresh=False)
+
+    @property
+    def collection(self) -> Any:
+        return self._collection if self._collection is not None else self._open(fresh=True)
+
+    def _open(self, *, fresh: bool) -> Any:
+        with self._lock:
+            if self._collection is not None:
+                return self._collection
+            client = open_client(self.settings, epoch=self._epoch, fresh=fresh)
+            try:
+                self._collection = client.get_or_create_collection(
+                    name=self.name,
+                    metadata={
+                        "hnsw:space": "cosine",
+                        "embedding_model": self.settings.embedding_model,
+                    },
+                    embedding_function=None,
+                )
+            except Exception as e:
+                logger.error("cannot open the Chroma collection %s: %s", self.name, e)
+                raise StoreUnavailable(UNAVAILABLE) from e
+            return self._collection
+
+    def refresh(self, epoch: str) -> None:
+        """Reopen an embedded store that another writer changed since it was opened (a
+        Chroma server is always current). Cheap when nothing changed."""
+        if epoch == self._epoch:
+            return
+        with self._lock:
+            if epoch == self._epoch:
+                return
+            self._epoch = epoch
+            if self.embedded:
+                logger.debug("vector epoch moved to %s: reopening %s", epoch, self.name)
+                self._collection = None
+
+    def adopt(self, epoch: str) -> None:
+        """Take `epoch` as current without reopening: this handle made the writes behind it
+        (the writer holds the index lock, so nobody else wrote)."""
+        self._epoch = epoch
+
+    def _discard(self, collection: Any) -> None:
+        """Forget a handle that failed; the next call opens a fresh one."""
+        with self._lock:
+            if self._collection is collection:
+                self._collection = None
+
+    def _read(self, what: str, call: Callable[[Any], T]) -> T:
+        """Run a read; on a store error reopen the store and try once more."""
+        for attempt in (1, 2):
+            collection = self.collection
+            try:
+                return call(collection)
+            except PathwaysError:
+                raise
+            except Exception as e:
+                self._discard(collection)
+                if attempt == 2:
+                    logger.error("vector store %s failed twice: %s: %s", what, type(e).__name__, e)
+                    raise StoreUnavailable(UNAVAILABLE) from e
+                logger.warning("vector store %s failed (%s); reopening, retrying", what, e)
+        raise AssertionError("unreachable")
+
+    def _write(self, what: str, call: Callable[[Any], object]) -> None:
+        """Run a write once; a failure discards the handle and is a StoreUnavailable."""
+        collection = self.collection
+        try:
+            call(collection)
+        except Exception as e:
+            self._discard(collection)
+            logger.error("vector store %s failed: %s: %s", what, type(e).__name__, e)
+            raise StoreUnavailable(UNAVAILABLE) from e
+
+    # --- writes (callers hold the index lock) --------------------------------------------
     def add(
         self, chunks: Sequence[StoredChunk], vectors: np.ndarray, doc_meta: dict[str, Any]
     ) -> None:
@@ -89,39 +216,50 @@ class VectorIndex:
             for i, sc in enumerate(chunks)
         ]
         if nodes:
-            self.store.add(nodes)
+            self._write("add", lambda c: ChromaVectorStore(chroma_collection=c).add(nodes))
 
     def delete_document(self, doc_id: str, *, keep_version: str | None = None) -> None:
         """Remove a document's vectors, except those of keep_version."""
         where: dict[str, Any] = {"doc_id": doc_id}
         if keep_version is not None:
             where = {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep_version}}]}
-        self.collection.delete(where=where)
+        self._write("delete", lambda c: c.delete(where=where))
 
-    def doc_versions(self) -> set[tuple[str, str]]:
-        """Every (doc_id, version) with vectors in the collection."""
-        got = self.collection.get(include=["metadatas"])
-        return {(m["doc_id"], m["version"]) for m in got["metadatas"] or []}
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), PAGE):
+            page = list(ids[i : i + PAGE])
+            self._write("delete", lambda c, page=page: c.delete(ids=page))  # type: ignore[misc]
+
+    # --- reads ---------------------------------------------------------------------------
+    def ids(self) -> set[str]:
+        """Every vector id in the collection."""
+
+        def page(offset: int) -> list[str]:
+            got = self._read("listing", lambda c: c.get(include=[], limit=PAGE, offset=offset))
+            return list(got["ids"])
+
+        out: set[str] = set()
+        offset = 0
+        while batch := page(offset):
+            out.update(batch)
+            offset += len(batch)
+        return out
 
     def count(self) -> int:
-        return int(self.collection.count())
+        return int(self._read("count", lambda c: c.count()))
 
     def query(
         self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
     ) -> list[VectorHit]:
         """The k nearest vectors. Asks the Chroma collection directly: going through
         ChromaVectorStore would rebuild a llama-index node per hit, ten times the cost."""
-        try:
-            result = self.collection.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-                n_results=k,
-                where=where,
-                include=["distances"],
-            )
-        except Exception as e:  # chromadb raises plain exceptions for an empty collection
-            if self.count() == 0:
-                return []
-            raise PathwaysError(f"Vector search failed: {e}") from e
+        embedding = [np.asarray(vector, dtype=np.float32).tolist()]
+        result = self._read(
+            "search",
+            lambda c: c.query(
+                query_embeddings=embedding, n_results=k, where=where, include=["distances"]
+            ),
+        )
         ids = (result.get("ids") or [[]])[0]
         distances = (result.get("distances") or [[]])[0]
         # cosine space: distance = 1 - cosine similarity
