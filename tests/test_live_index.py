@@ -51,6 +51,12 @@ def missing_vectors(settings: Settings) -> dict[str, set[str]]:
     return {doc: ids - present for doc, ids in expected.items() if ids - present}
 
 
+def assert_all_listed_with_vectors(settings: Settings) -> None:
+    """Every fixture document is listed, and every listed document has all its vectors."""
+    assert set(Catalog(settings.catalog_path).versions()) == {Path(n).stem for n in DOCS}
+    assert missing_vectors(settings) == {}
+
+
 def cli_ingest(home: Path, *paths: Path) -> subprocess.Popen[str]:
     """`pathways ingest --json` in its own process, on this tree's code."""
     env = {
@@ -115,13 +121,7 @@ def test_two_cli_ingests_at_once_keep_every_documents_vectors(tmp_path: Path, em
     outputs = [finish(p) for p in procs]
     assert all('"status": "added"' in out for out in outputs)
     settings = Settings(home=home, corpus_dir=tmp_path / "none")
-    assert set(Catalog(settings.catalog_path).versions()) == {
-        "mentoring",
-        "robotics",
-        "nursing",
-        "dual",
-    }
-    assert missing_vectors(settings) == {}
+    assert_all_listed_with_vectors(settings)
     searcher = Searcher(settings, embedder)  # ranks by vectors alone
     for doc_id, query in [("dual", "college algebra dual credit"), ("mentoring", "welding")]:
         hits = searcher.search(query, 1, Filters(doc_id=(doc_id,)))
@@ -148,13 +148,7 @@ def test_an_upload_beside_a_cli_ingest_keeps_both(tmp_path: Path, embedder: Embe
             time.sleep(0.2)
         finish(proc)
     assert statuses and set(statuses) <= {200, 201}, statuses
-    assert set(Catalog(settings.catalog_path).versions()) == {
-        "mentoring",
-        "robotics",
-        "nursing",
-        "dual",
-    }
-    assert missing_vectors(settings) == {}
+    assert_all_listed_with_vectors(settings)
 
 
 def test_reingest_repairs_a_listed_document_whose_vectors_are_gone(
