@@ -120,7 +120,7 @@ class Searcher:
         self.settings = settings
         self.embedder = embedder
         self.catalog = Catalog(settings.catalog_path)
-        self.vectors = VectorIndex(settings, epoch=self.catalog.state().vectors)
+        self.vectors = VectorIndex(settings, epoch=self.catalog.state().vectors, lazy=True)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
 

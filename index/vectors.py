@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -34,10 +35,9 @@ from pathways.settings import Settings
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-UNAVAILABLE = (
-    "The search index's vector store is unavailable right now; try again in a few seconds."
-)
+UNAVAILABLE = "The search index is unavailable right now; try again in a few seconds."
 PAGE = 5000  # ids per Chroma get() when listing the whole collection
+REOPEN_PAUSE = 1.0  # seconds between attempts to reach a store that failed to open
 
 _registry_lock = threading.Lock()
 _opened_at: dict[str, str | None] = {}  # embedded path -> vector epoch its shared system holds
@@ -111,25 +111,33 @@ class VectorIndex:
     """The collection of chunk vectors. Thread-safe: a reopen swaps the handle, and calls
     already running finish on the old one."""
 
-    def __init__(self, settings: Settings, *, epoch: str | None = None) -> None:
+    def __init__(self, settings: Settings, *, epoch: str | None = None, lazy: bool = False) -> None:
+        """`lazy`: open on first use rather than now (a server starts while Chroma is down)."""
         self.settings = settings
         self.name = settings.collection_name()
         self.embedded = not settings.chroma_url
         self._lock = threading.Lock()
         self._epoch = epoch  # the vector epoch the open handle reflects (None: unknown)
         self._collection: Any = None
-        self._open(fresh=False)
+        self._closed_until = 0.0  # monotonic time before which no reopen is attempted
+        self._reload = False  # the next open must read the disk anew (stale or failed handle)
+        if not lazy:
+            self._open()
 
     @property
     def collection(self) -> Any:
-        return self._collection if self._collection is not None else self._open(fresh=True)
+        return self._collection if self._collection is not None else self._open()
 
-    def _open(self, *, fresh: bool) -> Any:
+    def _open(self) -> Any:
+        """Open the collection. After a failure, calls within REOPEN_PAUSE seconds fail at once
+        instead of each trying again (a server that is down must not slow every request)."""
         with self._lock:
             if self._collection is not None:
                 return self._collection
-            client = open_client(self.settings, epoch=self._epoch, fresh=fresh)
+            if time.monotonic() < self._closed_until:
+                raise StoreUnavailable(UNAVAILABLE)
             try:
+                client = open_client(self.settings, epoch=self._epoch, fresh=self._reload)
                 self._collection = client.get_or_create_collection(
                     name=self.name,
                     metadata={
@@ -138,7 +146,11 @@ class VectorIndex:
                     },
                     embedding_function=None,
                 )
+                self._reload = False
             except Exception as e:
+                self._closed_until = time.monotonic() + REOPEN_PAUSE
+                if isinstance(e, PathwaysError):
+                    raise
                 logger.error("cannot open the Chroma collection %s: %s", self.name, e)
                 raise StoreUnavailable(UNAVAILABLE) from e
             return self._collection
@@ -154,7 +166,7 @@ class VectorIndex:
             self._epoch = epoch
             if self.embedded:
                 logger.debug("vector epoch moved to %s: reopening %s", epoch, self.name)
-                self._collection = None
+                self._collection = None  # reopened at this epoch (or shared, if one already is)
 
     def adopt(self, epoch: str) -> None:
         """Take `epoch` as current without reopening: this handle made the writes behind it
@@ -166,6 +178,7 @@ class VectorIndex:
         with self._lock:
             if self._collection is collection:
                 self._collection = None
+                self._reload = True
 
     def _read(self, what: str, call: Callable[[Any], T]) -> T:
         """Run a read; on a store error reopen the store and try once more."""
