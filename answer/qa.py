@@ -112,6 +112,7 @@ class Library:
     def __init__(self, searcher: HybridSearcher) -> None:
         snap = searcher.snapshot()
         catalog = searcher.catalog
+        self.snapshot = snap
         self.generation = snap.generation
         self.documents = snap.documents
         self.structure: dict[str, CleanDocument] = {}
@@ -124,13 +125,13 @@ class Library:
                 headings=tuple(Heading(**h) for h in stored_headings),  # type: ignore[arg-type]
                 footnotes=(),
             )
-        table = catalog.sentences()
+        table = catalog.sentences(texts.keys())  # a writer may have committed since snap
         headings = [
             self.structure[doc_id].section_at(start).rsplit(" > ", 1)[-1]
             for doc_id, (start, _) in zip(table.doc_ids, table.spans, strict=True)
         ]
         self.sentences = SentenceIndex(table, texts, headings)
-        self.orgs = catalog.orgs()
+        self.orgs = catalog.orgs(texts.keys())
         self.org_names = org_names(self.orgs)
         holders = (self.sentences.row_containing(d, o.start, o.end) for d, o in self.orgs)
         named = {r for r in holders if r is not None}
@@ -325,17 +326,22 @@ class Answerer:
     def library(self) -> Library:
         generation = self.searcher.catalog.generation()
         with self._lock:
-            if self._library is None or self._library.generation != generation:
-                self._library = Library(self.searcher)
-            return self._library
+            library = self._library
+            for _ in range(3):  # read again if a writer committed while we read
+                if library is not None and library.generation == generation:
+                    break
+                library = self._library = Library(self.searcher)
+                generation = self.searcher.catalog.generation()
+            assert library is not None
+            return library
 
     # --- public -------------------------------------------------------------------------
     def answer(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
         question = check_query(question, self.settings.max_query_chars)
         style = answer_style(question)
         pool = ORG_POOL if style == "orgs" else (k or self.settings.answer_k)
-        excerpts = self.searcher.search(question, pool, filters)
-        lib = self.library()
+        lib = self.library()  # excerpts from the same generation as the library
+        excerpts = self.searcher.search(question, pool, filters, lib.snapshot)
         candidates = self.candidates(lib, question, excerpts)
         quantity = asks_quantity(question)
         if quantity:
@@ -385,8 +391,8 @@ class Answerer:
     ) -> list[dict[str, Any]]:
         """Organizations relevant to a topic, each with its best evidence and citations."""
         topic = check_query(topic, self.settings.max_query_chars)
-        excerpts = self.searcher.search(topic, ORG_POOL, filters)
         lib = self.library()
+        excerpts = self.searcher.search(topic, ORG_POOL, filters, lib.snapshot)
         candidates = self.org_candidates(lib, topic, excerpts, filters)
         entries = self.org_entries(lib, candidates, topic)[:limit]
         out = []

@@ -139,8 +139,8 @@ class Searcher:
     def on_reload(self, snapshot: Snapshot) -> None:
         """Hook for indexes derived from the catalog (keyword index)."""
 
-    def require_index(self) -> Snapshot:
-        snap = self.snapshot()
+    def require_index(self, snapshot: Snapshot | None = None) -> Snapshot:
+        snap = snapshot or self.snapshot()
         if not snap.documents:
             raise IndexMissing(
                 f"No documents are indexed in {self.settings.home}. "
@@ -149,13 +149,18 @@ class Searcher:
         return snap
 
     def search(
-        self, query: str, k: int | None = None, filters: Filters | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        snapshot: Snapshot | None = None,
     ) -> list[Excerpt]:
+        """`snapshot`: search this generation (one a caller also reads) instead of the newest."""
         query = check_query(query, self.settings.max_query_chars)
         k = k or self.settings.default_k
         if not 1 <= k <= 100:
             raise InvalidQuery(f"k must be between 1 and 100, not {k}.")
-        snap = self.require_index()
+        snap = self.require_index(snapshot)
         filters = filters or Filters()
         return self.excerpts(query, k, filters, snap)
 

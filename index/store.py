@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -286,11 +286,14 @@ class Catalog:
             rows = db.execute(query + " ORDER BY c.doc_id, c.ordinal", args).fetchall()
         return [_stored_chunk(r) for r in rows]
 
-    def sentences(self) -> SentenceTable:
+    def sentences(self, doc_ids: Collection[str] | None = None) -> SentenceTable:
+        """The sentence table (of the given documents only, if given: a reader's snapshot)."""
         with self._connect() as db:
             rows = db.execute(
                 'SELECT doc_id, start, "end", vector FROM sentences ORDER BY doc_id, start'
             ).fetchall()
+        if doc_ids is not None:
+            rows = [r for r in rows if r["doc_id"] in doc_ids]
         vectors = [np.frombuffer(r["vector"], dtype=np.float32) for r in rows]
         matrix = np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
         return SentenceTable(
@@ -299,8 +302,8 @@ class Catalog:
             vectors=matrix,
         )
 
-    def orgs(self) -> list[tuple[str, OrgRow]]:
-        """(doc_id, mention) for every organization mention in the index."""
+    def orgs(self, doc_ids: Collection[str] | None = None) -> list[tuple[str, OrgRow]]:
+        """(doc_id, mention) for every organization mention (in the given documents)."""
         with self._connect() as db:
             rows = db.execute(
                 'SELECT doc_id, name, key, kind, start, "end" FROM orgs ORDER BY doc_id, start'
@@ -308,6 +311,7 @@ class Catalog:
         return [
             (r["doc_id"], OrgRow(r["name"], r["key"], r["kind"], r["start"], r["end"]))
             for r in rows
+            if doc_ids is None or r["doc_id"] in doc_ids
         ]
 
     def counts(self) -> tuple[int, int]:
