@@ -212,6 +212,12 @@ class Catalog:
         with self._connect() as db:
             _bump_vectors(db)
 
+    def owner_id(self) -> str:
+        """A random id of this catalog, made once: it tags the vectors it owns."""
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('owner', lower(hex(randomblob(8))))")
+            return str(db.execute("SELECT value FROM meta WHERE key = 'owner'").fetchone()[0])
+
     def set_meta(self, key: str, value: str) -> None:
         with self._connect() as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))

@@ -42,12 +42,22 @@ class VectorIndex:
     """The collection of chunk vectors. Thread-safe: a reopen swaps the handle, and calls
     already running finish on the old one."""
 
-    def __init__(self, settings: Settings, *, epoch: str | None = None, lazy: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        epoch: str | None = None,
+        lazy: bool = False,
+        owner: str = "",
+    ) -> None:
         """`epoch`: the catalog's vector epoch read before opening (None: unknown). `lazy`:
-        open on first use rather than now (so a server starts while Chroma is down)."""
+        open on first use rather than now (so a server starts while Chroma is down). `owner`:
+        the catalog whose vectors this writer adds and may delete: a Chroma server may hold
+        vectors of several homes' catalogs, and one must never delete another's."""
         self.settings = settings
         self.name = settings.collection_name()
         self.embedded = not settings.chroma_url
+        self.owner = owner
         self._epoch = epoch  # the vector epoch the open handle reflects
         self._handles = Handles(self._open_handle)
         if not lazy:
@@ -118,6 +128,7 @@ class VectorIndex:
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=sc.chunk.doc_id)},
                 metadata={
                     **doc_meta,
+                    **({"owner": self.owner} if self.owner else {}),
                     "doc_id": sc.chunk.doc_id,
                     "version": sc.version,
                     "ordinal": sc.chunk.ordinal,
@@ -131,11 +142,16 @@ class VectorIndex:
             self._write("add", lambda c: ChromaVectorStore(chroma_collection=c).add(nodes))
 
     def delete_document(self, doc_id: str, *, keep_version: str | None = None) -> None:
-        """Remove a document's vectors, except those of keep_version."""
-        where: dict[str, Any] = {"doc_id": doc_id}
+        """Remove a document's vectors (this owner's, on a server), except keep_version's."""
+        clauses: list[dict[str, Any]] = [{"doc_id": doc_id}, *self.scope()]
         if keep_version is not None:
-            where = {"$and": [{"doc_id": doc_id}, {"version": {"$ne": keep_version}}]}
+            clauses.append({"version": {"$ne": keep_version}})
+        where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
         self._write("delete", lambda c: c.delete(where=where))
+
+    def scope(self) -> list[dict[str, Any]]:
+        """The where-clause limiting deletes to this owner's vectors on a shared server."""
+        return [{"owner": self.owner}] if self.owner and not self.embedded else []
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), PAGE):
@@ -143,11 +159,15 @@ class VectorIndex:
             self._write("delete", lambda c, page=page: c.delete(ids=page))  # type: ignore[misc]
 
     # --- reads ---------------------------------------------------------------------------
-    def ids(self) -> set[str]:
-        """Every vector id in the collection."""
+    def ids(self, *, own: bool = False) -> set[str]:
+        """Every vector id in the collection (`own`: only those this owner may delete)."""
+        scope = self.scope() if own else []
+        where = scope[0] if scope else None
 
         def page(offset: int) -> list[str]:
-            got = self._read("listing", lambda c: c.get(include=[], limit=PAGE, offset=offset))
+            got = self._read(
+                "listing", lambda c: c.get(include=[], where=where, limit=PAGE, offset=offset)
+            )
             return list(got["ids"])
 
         out: set[str] = set()

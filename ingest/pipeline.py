@@ -121,11 +121,14 @@ def collect_sources(paths: Sequence[Path]) -> tuple[list[Source], list[FileRepor
     return sources, skipped, folders
 
 
-def version_of(data: bytes, row: dict[str, str] | None, settings: Settings) -> str:
-    """Content hash of everything that decides what a document turns into."""
+def version_of(data: bytes, row: dict[str, str] | None, settings: Settings, owner: str = "") -> str:
+    """Content hash of everything that decides what a document turns into. On a Chroma server
+    it includes the owning catalog, so two homes never write the same vector ids."""
     h = hashlib.sha256(data)
     h.update(json.dumps(row or {}, sort_keys=True).encode())
     h.update(f"|{PIPELINE_VERSION}|{settings.collection_name()}".encode())
+    if settings.chroma_url:
+        h.update(f"|{owner}".encode())
     return h.hexdigest()
 
 
@@ -143,7 +146,8 @@ class Ingestor:
         self.settings = settings
         self.embedder = embedder
         self.catalog = Catalog(settings.catalog_path)
-        self.vectors = VectorIndex(settings, epoch=self.catalog.state().vectors)
+        epoch, owner = self.catalog.state().vectors, self.catalog.owner_id()
+        self.vectors = VectorIndex(settings, epoch=epoch, owner=owner)
         self.lock = IndexLock(settings.home, lock_timeout)
         self.progress = progress
 
@@ -162,13 +166,15 @@ class Ingestor:
         """Remove abandoned vectors and re-embed missing ones, under the lock.
 
         Every writer adds, switches and cleans up while holding the lock, so vectors the
-        catalog does not name now were left by a writer that died. A listed document whose
-        vectors are gone (or were never all written) gets them back from its stored chunks."""
+        catalog does not name now were left by a writer that died (on a Chroma server, only
+        vectors this catalog owns are considered: other homes' are not ours to judge). A listed
+        document whose vectors are gone (or were never all written) gets them back from its
+        stored chunks."""
         with self.writing():
             present = self.vectors.ids()
+            own = self.vectors.ids(own=True) if self.vectors.scope() else present
             expected = self.catalog.vector_ids()
-            named = set().union(*expected.values())
-            abandoned = sorted(present - named)
+            abandoned = sorted(own - set().union(*expected.values()))
             if abandoned:
                 logger.info("removing %d abandoned vectors", len(abandoned))
                 self.vectors.delete_ids(abandoned)
@@ -218,7 +224,7 @@ class Ingestor:
             doc_id = self.choose_doc_id(source)
             seen.add(doc_id)
             out.doc_id = doc_id
-            version = version_of(data, source.row, self.settings)
+            version = version_of(data, source.row, self.settings, self.vectors.owner)
             stored = self.catalog.versions().get(doc_id)
             if stored == version:
                 out.status = "unchanged"
