@@ -21,21 +21,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from answer.orgs import canonical_key, find_organizations
-from answer.sentences import sentence_spans
 from index.embedder import Embedder
 from index.locking import IndexLock
-from index.store import Catalog, DocumentRecord, OrgRow, StoredChunk
+from index.store import Catalog, DocumentRecord, StoredChunk
 from index.vectors import VectorIndex
-from ingest.catalog import CATALOG_NAME, DocumentMeta, describe_document, read_catalog, slugify
+from ingest.catalog import CATALOG_NAME, describe_document, read_catalog, slugify
 from ingest.chunk import chunk_document, embedding_text
 from ingest.clean import clean_document
 from ingest.loaders import SUPPORTED_FORMATS, LoadedFile, load_bytes
+from ingest.records import body_sentences, doc_metadata, organizations
 from pathways.errors import FileTooLarge, PathwaysError, UnsupportedFileType
 from pathways.settings import Settings
 
@@ -355,36 +353,6 @@ class Ingestor:
             found = self.catalog.delete_document(doc_id)
             self.vectors.delete_document(doc_id)
         return found
-
-
-def body_sentences(text: str, headings: Sequence[Any]) -> list[tuple[int, int]]:
-    """Sentence spans outside headings: the units answers quote."""
-    spans = []
-    cursor = 0
-    for heading in [*headings, None]:
-        stop = len(text) if heading is None else heading.start
-        if stop > cursor:
-            spans.extend(sentence_spans(text, cursor, stop))
-        if heading is not None:
-            cursor = max(cursor, heading.end)
-    return spans
-
-
-def organizations(text: str) -> list[OrgRow]:
-    return [
-        OrgRow(m.name, canonical_key(m.name), m.kind, m.start, m.end)
-        for m in find_organizations(text)
-    ]
-
-
-def doc_metadata(meta: DocumentMeta) -> dict[str, object]:
-    """Metadata copied onto every vector, for filtering in Chroma."""
-    return {
-        "title": meta.title,
-        "doc_type": meta.doc_type,
-        "year": meta.year or 0,
-        "region": meta.region,
-    }
 
 
 def read_limited(path: Path, max_mb: int) -> bytes:

@@ -21,7 +21,8 @@ from index.search import Filters, Searcher
 from index.store import Catalog
 from index.vectors import VectorIndex
 from ingest.loaders import load_bytes
-from ingest.pipeline import Ingestor, Source, doc_metadata, version_of
+from ingest.pipeline import Ingestor, Source, version_of
+from ingest.records import doc_metadata
 from pathways.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
