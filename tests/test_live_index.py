@@ -82,7 +82,7 @@ def finish(proc: subprocess.Popen[str]) -> str:
 
 
 def test_an_ingest_waits_for_another_writers_switch_and_deletes_none_of_its_vectors(
-    tmp_path: Path, embedder: Embedder
+    tmp_path: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture
 ):
     """The race behind lost vectors: writer A has added a new document's vectors but not yet
     switched the catalog when writer B starts. B's clean-up must not treat them as leftovers."""
@@ -106,6 +106,9 @@ def test_an_ingest_waits_for_another_writers_switch_and_deletes_none_of_its_vect
         assert other.is_alive() and not done, "the second ingest did not wait for the lock"
         first.catalog.put_document(prepared.record)
     other.join(timeout=120)
+    waiting = [r.getMessage() for r in caplog.records if r.name == "index.locking"]
+    holder = f"pid {os.getpid()}"
+    assert waiting == [f"another ingest ({holder}) is writing to the index; waiting for it"]
     assert done and not done[0].failed  # type: ignore[attr-defined]
     assert set(Catalog(settings.catalog_path).versions()) == {"robotics", "nursing"}
     assert missing_vectors(settings) == {}
