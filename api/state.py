@@ -46,7 +46,9 @@ class AppState:
             embedder=embedder,
             searcher=searcher,
             answerer=Answerer(settings, searcher, embedder),
-            ingestor=Ingestor(settings, embedder, lock_timeout=UPLOAD_LOCK_TIMEOUT),
+            ingestor=Ingestor(
+                settings, embedder, lock_timeout=UPLOAD_LOCK_TIMEOUT, hold_store=False
+            ),
             limiter=RateLimiter(settings.rate_limit),
         )
 

@@ -82,6 +82,10 @@ class VectorIndex:
             logger.debug("vector epoch moved to %s: reopening %s", epoch, self.name)
             self._handles.retire()
 
+    def close(self) -> None:
+        """Let go of the open handle (and its in-memory graph); the next call reopens."""
+        self._handles.retire()
+
     def adopt(self, epoch: str) -> None:
         """Take `epoch` as current without reopening: this handle made the writes behind it
         (the writer holds the index lock, so nobody else wrote)."""

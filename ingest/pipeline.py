@@ -140,14 +140,18 @@ class Ingestor:
         *,
         progress: bool = False,
         lock_timeout: float = LOCK_TIMEOUT,
+        hold_store: bool = True,
     ) -> None:
+        """`hold_store=False`: open the vector store at the first write and close it after
+        each (a server writes rarely, and its searcher holds its own copy of the graph)."""
         self.settings = settings
         self.embedder = embedder
         self.catalog = Catalog(settings.catalog_path)
         epoch, owner = self.catalog.state().vectors, self.catalog.owner_id()
-        self.vectors = VectorIndex(settings, epoch=epoch, owner=owner)
+        self.vectors = VectorIndex(settings, epoch=epoch, owner=owner, lazy=not hold_store)
         self.lock = IndexLock(settings.home, lock_timeout)
         self.progress = progress
+        self.hold_store = hold_store
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -159,6 +163,8 @@ class Ingestor:
             finally:
                 self.catalog.bump_vectors()  # even after a failure: some writes may have landed
                 self.vectors.adopt(self.catalog.state().vectors)
+                if not self.hold_store:
+                    self.vectors.close()
 
     def check_vectors(self) -> list[FileReport]:
         """Remove abandoned vectors and re-embed missing ones, under the lock.

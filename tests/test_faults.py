@@ -108,6 +108,8 @@ def test_chroma_stopping_under_load_is_a_503_and_its_return_heals_the_api(
         assert down.status_code == 503 and int(down.headers["retry-after"]) > 0
         assert down.json() == {"detail": down.json()["detail"]}
         assert "not reachable" in down.json()["detail"] or "unavailable" in down.json()["detail"]
+        with serve_app(create_app(settings, embedder=embedder)) as fresh:  # starts anyway
+            assert httpx.get(f"{fresh}/v1/search", params={"q": "welding"}).status_code == 503
 
         chroma.start()
         started = time.monotonic()
