@@ -103,6 +103,7 @@ class Library:
     def __init__(self, searcher: HybridSearcher) -> None:
         snap = searcher.snapshot()
         catalog = searcher.catalog
+        self.snapshot = snap
         self.generation = snap.generation
         self.documents = snap.documents
         self.structure: dict[str, CleanDocument] = {}
@@ -115,14 +116,14 @@ class Library:
                 headings=tuple(Heading(**h) for h in stored_headings),  # type: ignore[arg-type]
                 footnotes=(),
             )
-        table = catalog.sentences()
+        table = catalog.sentences(texts.keys())  # a writer may have committed since snap
         self.headings = [
             self.structure[doc_id].section_at(start)
             for doc_id, (start, _) in zip(table.doc_ids, table.spans, strict=True)
         ]
         headings = [h.rsplit(" > ", 1)[-1] for h in self.headings]
         self.sentences = SentenceIndex(table, texts, headings)
-        self.orgs = catalog.orgs()
+        self.orgs = catalog.orgs(texts.keys())
         self.org_names = org_names(self.orgs)
         holders = (self.sentences.row_containing(d, o.start, o.end) for d, o in self.orgs)
         named = {r for r in holders if r is not None}
@@ -317,9 +318,14 @@ class Answerer:
     def library(self) -> Library:
         generation = self.searcher.catalog.generation()
         with self._lock:
-            if self._library is None or self._library.generation != generation:
-                self._library = Library(self.searcher)
-            return self._library
+            library = self._library
+            for _ in range(3):  # read again if a writer committed while we read
+                if library is not None and library.generation == generation:
+                    break
+                library = self._library = Library(self.searcher)
+                generation = self.searcher.catalog.generation()
+            assert library is not None
+            return library
 
     # --- public -------------------------------------------------------------------------
     def answer(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
@@ -351,7 +357,7 @@ class Answerer:
         query = analyse(question, lib.sentences)
         orgs = orgs or query.style == "orgs"
         pool = ORG_POOL if orgs else (k or self.settings.answer_k)
-        excerpts = self.searcher.search(question, pool, filters)
+        excerpts = self.searcher.search(question, pool, filters, lib.snapshot)
         vector = self.embedder.embed_query(question)
         spans = [(e.doc_id, e.start, e.end) for e in excerpts]
         ranks: dict[int, int | None] = dict(span_ranks(lib.sentences, spans))

@@ -95,7 +95,16 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
 def install_error_handlers(app: FastAPI, routers: Sequence[APIRouter]) -> None:
     @app.exception_handler(PathwaysError)
     async def domain_error(request: Request, exc: PathwaysError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
+        headers = {}
+        if exc.retry_after is not None:
+            headers["Retry-After"] = str(exc.retry_after)
+        if exc.status_code >= 500:  # a fault on our side: the client gets a plain message
+            cause = exc.__cause__
+            logger.warning(
+                "%s %s: %d %s (cause: %s)", request.method, request.url.path,
+                exc.status_code, exc, f"{type(cause).__name__}: {cause}" if cause else "none",
+            )  # fmt: skip
+        return JSONResponse({"detail": str(exc)}, exc.status_code, headers=headers)
 
     @app.exception_handler(RateLimited)
     async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:

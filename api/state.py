@@ -16,6 +16,8 @@ from index.retrieval import HybridSearcher
 from ingest.pipeline import Ingestor
 from pathways.settings import Settings
 
+UPLOAD_LOCK_TIMEOUT = 30.0  # seconds an upload or delete waits for a CLI ingest's document
+
 
 @dataclass
 class AppState:
@@ -44,7 +46,9 @@ class AppState:
             embedder=embedder,
             searcher=searcher,
             answerer=Answerer(settings, searcher, embedder),
-            ingestor=Ingestor(settings, embedder),
+            ingestor=Ingestor(
+                settings, embedder, lock_timeout=UPLOAD_LOCK_TIMEOUT, hold_store=False
+            ),
             limiter=RateLimiter(settings.rate_limit),
         )
 

@@ -163,6 +163,9 @@ class HybridSearcher(Searcher):
             rankings += [self.dense(query, n, named, snap), self.sparse(query, n, named, snap)]
             weights += [NAMED_WEIGHT * w for w in weights[:2]]
         fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k)
+        # the keyword and definition indexes may already be a newer generation's: keep the
+        # ids this snapshot holds (versioned ids mean the same chunk in every generation)
+        fused = [(v, s) for v, s in fused if v in snap.by_vector_id]
         ranked = drop_near_duplicates(fused, self.duplicates, len(fused))
         if self.reranker is not None:
             top = ranked[: self.settings.rerank_depth]
