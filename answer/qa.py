@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -39,16 +38,11 @@ from prompts import render
 logger = logging.getLogger(__name__)
 
 SENTENCES = {"plain": 4, "list": 10, "orgs": 8}
-CROWD_PENALTY = 0.04  # per extra organization named in the same sentence
-MENTION_BONUS = 0.02  # per extra sentence naming the organization
 MIN_LEAD_WORDS = 8  # a glossary line or a bare name is no evidence of what an organization does
 REFERENCE_SECTION = re.compile(  # whole words: "Coordination of Resources" is no "Sources"
     r"\b(?:glossary|references|endnotes|notes|bibliography|acknowledg\w*|sources|appendix)\b",
     re.IGNORECASE,
 )
-KIND_BONUS = 0.15
-SUBJECT_BONUS = 0.1  # an entry prefers sentences about the organization itself
-SUBJECT_SHARE = 0.35
 PER_DOC = 4  # sentences one report may contribute to a short answer
 WINDOW_CHARS = 420  # a short sentence is quoted with the next one of its paragraph
 MAX_QUOTE_WORDS = 150
@@ -190,26 +184,19 @@ def series_members(text: str) -> list[tuple[tuple[str, int], str]]:
     return out
 
 
-def org_mentions(
-    lib: Library, candidates: list[Candidate]
-) -> tuple[dict[str, list[int]], set[tuple[str, int]]]:
-    """Organization key -> candidate sentence rows that name it; and the (key, row) pairs in
-    which the organization is the subject: named within the first SUBJECT_SHARE of the
-    sentence ("Porterville has established…", not "…such as Porterville")."""
+def org_mentions(lib: Library, candidates: list[Candidate]) -> dict[str, list[int]]:
+    """Organization key -> candidate sentence rows that name it."""
     spans: dict[str, list[Candidate]] = {}
     for c in candidates:
         spans.setdefault(c.doc_id, []).append(c)
     found: dict[str, list[int]] = {}
-    subjects: set[tuple[str, int]] = set()
     for doc_id, org in lib.orgs:
         for cand in spans.get(doc_id, ()):
             if cand.start <= org.start and org.end <= cand.end:
                 rows = found.setdefault(org.key, [])
                 if cand.row not in rows:
                     rows.append(cand.row)
-                if org.start - cand.start <= SUBJECT_SHARE * (cand.end - cand.start):
-                    subjects.add((org.key, cand.row))
-    return found, subjects
+    return found
 
 
 def org_names(orgs: list[tuple[str, OrgRow]]) -> dict[str, tuple[str, str]]:
@@ -473,20 +460,16 @@ class Answerer:
     def org_entries(
         self, lib: Library, candidates: list[Candidate], question: str = ""
     ) -> list[OrgEntry]:
-        """Organizations named in the candidate sentences, best-supported first. A sentence
-        naming many organizations says little about each, so its score is discounted, and it
-        leads at most one entry."""
-        mentions, subjects = org_mentions(lib, [c for c in candidates if c.row in lib.org_row_set])
-        crowd = Counter(row for rows in mentions.values() for row in rows)
-        scores = {c.row: c.score - CROWD_PENALTY * min(crowd[c.row] - 1, 4) for c in candidates}
+        """Organizations named in the candidate sentences, best-scored sentence first; a
+        sentence leads at most one entry."""
+        mentions = org_mentions(lib, [c for c in candidates if c.row in lib.org_row_set])
+        scores = {c.row: c.score for c in candidates}
         entries = []
         kinds = wanted_kinds(question)
         for key, rows in mentions.items():
             name, kind = lib.org_names[key]
-            own = {r: scores[r] + (SUBJECT_BONUS if (key, r) in subjects else 0.0) for r in rows}
-            ordered = sorted(rows, key=lambda r: -own[r])
-            bonus = MENTION_BONUS * min(len(ordered) - 1, 5) + (KIND_BONUS if kind in kinds else 0)
-            entries.append(OrgEntry(key, name, kind, own[ordered[0]] + bonus, ordered))
+            ordered = sorted(rows, key=lambda r: -scores[r])
+            entries.append(OrgEntry(key, name, kind, scores[ordered[0]], ordered))
         entries.sort(key=lambda e: -e.score)
         used: set[int] = set()
         kept = []
