@@ -46,6 +46,8 @@ REFERENCE_SECTION = re.compile(  # whole words: "Coordination of Resources" is n
 PER_DOC = 4  # sentences one report may contribute to a short answer
 WINDOW_CHARS = 420  # a short sentence is quoted with the next one of its paragraph
 MAX_QUOTE_WORDS = 150
+CONTEXT_CHARS = 300  # before a figure's sentence, where its subject may be named
+SUBJECT_SHARE = 0.35  # an organization named this early in a sentence is its subject
 RELATED = 3  # excerpts shown beside an abstention
 _SPECIFIC = re.compile(
     r"\b(?:19|20)\d\d\b|(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]+\b"
@@ -143,6 +145,17 @@ class Library:
             said for member, said in series_members(question) if member not in self.series
         ]
 
+    def names_in_context(self, row: int, names: frozenset[str]) -> bool:
+        """Each of the names is in the text a citation of the sentence would quote, its
+        section path or the CONTEXT_CHARS before it ("A leader in Porterville: …")."""
+        if not names:
+            return True
+        doc_id, start, end = self.sentences.extend(row, WINDOW_CHARS)
+        text = self.sentences.texts[doc_id]
+        section = self.structure[doc_id].section_at(start)
+        context = f"{section}\n{text[max(0, start - CONTEXT_CHARS) : end]}".lower()
+        return all(n in context for n in names)
+
     def row_doc(self, row: int) -> str:
         return self.sentences.table.doc_ids[row]
 
@@ -184,19 +197,26 @@ def series_members(text: str) -> list[tuple[tuple[str, int], str]]:
     return out
 
 
-def org_mentions(lib: Library, candidates: list[Candidate]) -> dict[str, list[int]]:
-    """Organization key -> candidate sentence rows that name it."""
+def org_mentions(
+    lib: Library, candidates: list[Candidate]
+) -> tuple[dict[str, list[int]], set[tuple[str, int]]]:
+    """Organization key -> candidate sentence rows that name it; and the (key, row) pairs in
+    which the organization is the subject: named within the first SUBJECT_SHARE of the
+    sentence ("Porterville has established…", not "…such as Porterville")."""
     spans: dict[str, list[Candidate]] = {}
     for c in candidates:
         spans.setdefault(c.doc_id, []).append(c)
     found: dict[str, list[int]] = {}
+    subjects: set[tuple[str, int]] = set()
     for doc_id, org in lib.orgs:
         for cand in spans.get(doc_id, ()):
             if cand.start <= org.start and org.end <= cand.end:
                 rows = found.setdefault(org.key, [])
                 if cand.row not in rows:
                     rows.append(cand.row)
-    return found
+                if org.start - cand.start <= SUBJECT_SHARE * (cand.end - cand.start):
+                    subjects.add((org.key, cand.row))
+    return found, subjects
 
 
 def org_names(orgs: list[tuple[str, OrgRow]]) -> dict[str, tuple[str, str]]:
@@ -280,17 +300,14 @@ class Gathered:
     features: np.ndarray  # SENTENCE_FEATURES per row
     texts: list[str]  # text, section and title of the top excerpts
     unknown: int  # years and names of the question no document mentions
+    figure_found: bool  # a top excerpt states the figure asked for, about what the question names
 
 
 def lacks_figure(g: Gathered) -> bool:
     """The question asks for a figure (how many, how much, what share) and no sentence of the
-    top GAP_EXCERPTS excerpts states one: the reports discuss the subject, not the number.
-    On the bank this refuses 4 of 15 unanswerable quantity questions and none of the 10
-    answerable ones (docs/answers.md)."""
-    if g.query.quantity is None:
-        return False
-    top = np.array([r is not None and r <= GAP_EXCERPTS for r in g.ranks], dtype=bool)
-    return not (top.any() and g.features[top, FIGURE_MATCH].max() > 0)
+    top GAP_EXCERPTS excerpts states one about what the question names: the reports discuss
+    the subject, not the number (docs/answers.md has what this rule costs and gains)."""
+    return g.query.quantity is not None and not g.figure_found
 
 
 class Answerer:
@@ -365,9 +382,14 @@ class Answerer:
             titles=[lib.title(r) for r in rows],
         )
         texts = [t for e in excerpts[:GAP_EXCERPTS] for t in (e.text, e.section, e.title)]
+        found = query.quantity is not None and any(
+            rank is not None and rank <= GAP_EXCERPTS and features[i, FIGURE_MATCH] > 0
+            and lib.names_in_context(row, query.names)
+            for i, (row, rank) in enumerate(zip(rows, [ranks[r] for r in rows], strict=True))
+        )  # fmt: skip
         return Gathered(
             query, excerpts, rows, [ranks[r] for r in rows], features, texts,
-            len(lib.unknown_specifics(question)),
+            len(lib.unknown_specifics(question)), found,
         )  # fmt: skip
 
     def scored(
@@ -460,15 +482,16 @@ class Answerer:
     def org_entries(
         self, lib: Library, candidates: list[Candidate], question: str = ""
     ) -> list[OrgEntry]:
-        """Organizations named in the candidate sentences, best-scored sentence first; a
-        sentence leads at most one entry."""
-        mentions = org_mentions(lib, [c for c in candidates if c.row in lib.org_row_set])
+        """Organizations named in the candidate sentences, best first. An entry leads with a
+        sentence about the organization itself (its subject) when it has one, not a passing
+        mention; a sentence leads at most one entry."""
+        mentions, subjects = org_mentions(lib, [c for c in candidates if c.row in lib.org_row_set])
         scores = {c.row: c.score for c in candidates}
         entries = []
         kinds = wanted_kinds(question)
         for key, rows in mentions.items():
             name, kind = lib.org_names[key]
-            ordered = sorted(rows, key=lambda r: -scores[r])
+            ordered = sorted(rows, key=lambda r: ((key, r) not in subjects, -scores[r]))
             entries.append(OrgEntry(key, name, kind, scores[ordered[0]], ordered))
         entries.sort(key=lambda e: -e.score)
         used: set[int] = set()
