@@ -23,7 +23,7 @@ import numpy as np
 
 from answer.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_vector
 from answer.model import AnswerModel, Logistic
-from answer.qa import WINDOW_CHARS, Answer, Answerer, Gathered, Library
+from answer.qa import WINDOW_CHARS, Answer, Answerer, Gathered, Library, lacks_figure
 from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize, words
 
 logger = logging.getLogger(__name__)
@@ -234,15 +234,25 @@ def fit_model(
     for part in folds_of(n, inner, SEED + 2):
         keep = np.setdiff1d(np.arange(n), part)
         oof[part] = fit_logistic(qx[keep], y[keep], QUESTION_FEATURES, c).prob(qx[part])
-    kept = np.sort(oof[answerable])
-    cut = int(np.floor(MAX_FALSE_REFUSALS * len(kept)))
-    threshold = float(kept[cut]) - 1e-6 if len(kept) else 0.5
+    threshold = refusal_threshold(
+        oof, answerable, np.array([lacks_figure(s.gathered) for s in samples])
+    )
     info = {"questions": n, "answerable": int(answerable.sum()), "c": c,
             "embedding_model": answerer.settings.embedding_model,
             "fitted": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
     sentence = fit_sentences(samples, c)
     support = fit_logistic(qx, y, QUESTION_FEATURES, c)
     return AnswerModel(sentence, support, threshold, margin, info)
+
+
+def refusal_threshold(probs: np.ndarray, answerable: np.ndarray, ruled: np.ndarray) -> float:
+    """The highest threshold that, with the answerable questions the figure rule already
+    refuses, refuses at most MAX_FALSE_REFUSALS of the answerable ones."""
+    budget = int(np.floor(MAX_FALSE_REFUSALS * answerable.sum())) - int((ruled & answerable).sum())
+    kept = np.sort(probs[answerable & ~ruled])
+    if not len(kept):
+        return 0.5
+    return float(kept[max(0, budget)]) - 1e-6 if budget >= 0 else float(kept[0]) - 1e-6
 
 
 # --------------------------------------------------------------------------- measuring
