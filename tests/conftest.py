@@ -23,10 +23,12 @@ EVAL_SET = ROOT / "eval" / "dev.jsonl"
 
 @pytest.fixture(autouse=True)
 def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings come from the tests, not from whatever the developer has exported."""
+    """Settings come from the tests, not from whatever the developer has exported or written
+    in a .env file."""
     for key in list(os.environ):
         if key.startswith("PATHWAYS_"):
             monkeypatch.delenv(key)
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
 
 
 @pytest.fixture(scope="session")
