@@ -47,6 +47,7 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "list_style",
 )
 
+DENSE = SENTENCE_FEATURES.index("dense")
 LEXICAL = SENTENCE_FEATURES.index("lexical")
 FIGURE_MATCH = SENTENCE_FEATURES.index("figure_match")
 _ITEM = re.compile(r"\s*(?:[•·▪◦*-]|\d{1,2}[.)])\s+\S")

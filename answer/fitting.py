@@ -23,7 +23,15 @@ import numpy as np
 
 from answer.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_vector
 from answer.model import AnswerModel, Logistic
-from answer.qa import WINDOW_CHARS, Answer, Answerer, Gathered, Library, lacks_figure
+from answer.qa import (
+    WINDOW_CHARS,
+    Answer,
+    Answerer,
+    Gathered,
+    Library,
+    lacks_figure,
+    top_similarity,
+)
 from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize, words
 
 logger = logging.getLogger(__name__)
@@ -234,15 +242,19 @@ def fit_model(
     for part in folds_of(n, inner, SEED + 2):
         keep = np.setdiff1d(np.arange(n), part)
         oof[part] = fit_logistic(qx[keep], y[keep], QUESTION_FEATURES, c).prob(qx[part])
+    closest = np.array([top_similarity(s.gathered) for s in samples])
+    topic_floor = float(closest[answerable].min()) if answerable.any() else 0.0
     threshold = refusal_threshold(
-        oof, answerable, np.array([lacks_figure(s.gathered) for s in samples])
+        oof,
+        answerable,
+        np.array([lacks_figure(s.gathered) for s in samples]) | (closest < topic_floor),
     )
     info = {"questions": n, "answerable": int(answerable.sum()), "c": c,
             "embedding_model": answerer.settings.embedding_model,
             "fitted": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
     sentence = fit_sentences(samples, c)
     support = fit_logistic(qx, y, QUESTION_FEATURES, c)
-    return AnswerModel(sentence, support, threshold, margin, info)
+    return AnswerModel(sentence, support, threshold, margin, topic_floor, info)
 
 
 def refusal_threshold(probs: np.ndarray, answerable: np.ndarray, ruled: np.ndarray) -> float:

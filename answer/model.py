@@ -85,6 +85,7 @@ class AnswerModel:
     support: Logistic  # P(the question is answered by the retrieved evidence)
     threshold: float  # abstain when support is below it
     select_margin: float  # answer sentences score at most this far below the best
+    topic_floor: float = 0.0  # best sentence similarity below which a question is off topic
     info: dict[str, Any] = field(default_factory=dict)  # what it was fitted on, and when
 
     def as_dict(self) -> dict[str, Any]:
@@ -94,6 +95,7 @@ class AnswerModel:
             "support": self.support.as_dict(),
             "threshold": round(self.threshold, 6),
             "select_margin": self.select_margin,
+            "topic_floor": round(self.topic_floor, 6),
             "info": self.info,
         }
 
@@ -108,6 +110,7 @@ class AnswerModel:
             Logistic.from_dict(data["support"], QUESTION_FEATURES),
             float(data["threshold"]),
             float(data["select_margin"]),
+            float(data.get("topic_floor", 0.0)),
             dict(data.get("info", {})),
         )
 

@@ -17,9 +17,9 @@ import numpy as np
 
 from answer.evidence import Candidate, SentenceIndex, select, span_ranks
 from answer.features import (
+    DENSE,
     FIGURE_MATCH,
     GAP_EXCERPTS,
-    LEXICAL,
     Analysis,
     analyse,
     question_vector,
@@ -291,6 +291,19 @@ class Gathered:
     figure_found: bool  # a sentence of a top excerpt states the kind of figure asked for
 
 
+def top_similarity(g: Gathered) -> float:
+    """The best dense similarity of a sentence in the retrieved excerpts."""
+    inside = np.array([r is not None for r in g.ranks], dtype=bool)
+    return float(g.features[inside, DENSE].max()) if inside.any() else 0.0
+
+
+def off_topic(g: Gathered, model: AnswerModel) -> bool:
+    """No sentence of the retrieved excerpts is as close to the question as the closest one
+    was for every answerable question the model was fitted on: the question is about
+    something else ("is it gonna rain", "help with my chem homework")."""
+    return top_similarity(g) < model.topic_floor
+
+
 def lacks_figure(g: Gathered) -> bool:
     """The question asks for a figure (how many, how much, what share) and no sentence of the
     top GAP_EXCERPTS excerpts states one: the reports discuss the subject, not the number.
@@ -410,6 +423,8 @@ class Answerer:
         """Score the gathered sentences, abstain or answer, and compose."""
         lib = self.library()
         confidence, candidates = self.scored(lib, g, model)
+        if off_topic(g, model):  # farther from every report than any answerable question
+            return rendered(g.query.text, confidence, [], style="plain", related=[])
         if confidence < model.threshold or not candidates or lacks_figure(g):
             return self.abstain(lib, g, confidence, candidates)
         style = g.query.style
@@ -531,14 +546,12 @@ class Answerer:
     def abstain(
         self, lib: Library, g: Gathered, confidence: float, candidates: list[Candidate]
     ) -> Answer:
-        """No answer; the best sentence of each of the top excerpts as related reading, unless
-        the question shares no content word with the reports (off topic: a short refusal)."""
+        """No answer; the best sentence of each of the top excerpts as related reading."""
         related: list[Citation] = []
-        if g.features.size and g.features[:, LEXICAL].max() > 0:
-            seen: set[int] = set()
-            for c in candidates:
-                if c.chunk_rank and c.chunk_rank not in seen and len(related) < RELATED:
-                    seen.add(c.chunk_rank)
-                    d, start, end = lib.sentences.extend(c.row, WINDOW_CHARS)
-                    related.append(lib.citation(len(related) + 1, d, start, end))
+        seen: set[int] = set()
+        for c in candidates:
+            if c.chunk_rank and c.chunk_rank not in seen and len(related) < RELATED:
+                seen.add(c.chunk_rank)
+                d, start, end = lib.sentences.extend(c.row, WINDOW_CHARS)
+                related.append(lib.citation(len(related) + 1, d, start, end))
         return rendered(g.query.text, confidence, [], style="plain", related=related)

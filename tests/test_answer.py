@@ -44,7 +44,7 @@ def test_answer_sentences_are_quotes_not_rewordings(answerer):  # type: ignore[n
 def test_unanswerable_questions_abstain_and_show_related(answerer, corpus_settings):  # type: ignore[no-untyped-def]
     for question in (
         "What percent of Tennessee graduates earned a credential in 2022?",
-        "What is the average salary of a CTE teacher in California?",
+        "What percentage of California high schools offer a robotics pathway?",
     ):
         answer = answerer.answer(question)
         assert answer.abstained, question
@@ -55,10 +55,14 @@ def test_unanswerable_questions_abstain_and_show_related(answerer, corpus_settin
 
 
 def test_an_off_topic_question_gets_a_short_refusal(answerer):  # type: ignore[no-untyped-def]
-    answer = answerer.answer("hi! does anyone have a good enchilada recipe for our potluck?")
-    assert answer.abstained
-    assert answer.citations == [] and answer.related == []
-    assert answer.confidence < answerer.model().threshold
+    for question in (
+        "hi! does anyone have a good enchilada recipe for our potluck?",
+        "who won the world series last year",
+    ):
+        answer = answerer.answer(question)
+        assert answer.abstained, answer.answer
+        assert answer.citations == [] and answer.related == []
+        assert "do not answer" in answer.answer
 
 
 def test_organization_list_names_districts_with_how_we_know(answerer):  # type: ignore[no-untyped-def]
@@ -137,8 +141,10 @@ def test_quantity_questions_need_quantities():
 
 
 def test_a_question_asking_for_a_figure_needs_one_in_the_top_excerpts(answerer):  # type: ignore[no-untyped-def]
-    # the reports discuss CTE teachers' pay as an incentive, never as a salary figure
-    answer = answerer.answer("What is the average salary of a CTE teacher in California?")
+    # the reports discuss welding programs, never their graduates' wages
+    answer = answerer.answer(
+        "What is the median starting wage of welding program graduates in Fresno?"
+    )
     assert answer.abstained, answer.answer
     # the figure may sit in the sentence's excerpt ("A leader in Porterville: …")
     answer = answerer.answer(
