@@ -23,6 +23,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+import numpy as np
+
+from index import dense as dense_copy
 from index.acronyms import Acronyms
 from index.definitions import Definitions
 from index.docnames import DocumentNames
@@ -113,12 +116,14 @@ class HybridSearcher(Searcher):
     def __init__(
         self, settings: Settings, embedder: Embedder, reranker: Reranker | None = None
     ) -> None:
-        self.keyword: KeywordIndex = KeywordIndex([], None, None)  # type: ignore[arg-type]
+        self.keyword: KeywordIndex = KeywordIndex.empty()
         self.acronyms = Acronyms()
         self.definitions = Definitions()
         self.defining_chunk: dict[tuple[str, int], str] = {}
         self.names = DocumentNames()
         self.duplicates: dict[str, set[str]] = {}
+        self.matrix: dense_copy.VectorMatrix | None = None  # None: ask Chroma
+        self.matrix_docs = np.zeros(0, dtype=object)  # doc_id of each matrix row
         self.reranker = reranker if reranker is not None else load_reranker(settings)
         super().__init__(settings, embedder)
 
@@ -131,12 +136,31 @@ class HybridSearcher(Searcher):
         self.names = DocumentNames.from_titles(titles, list(texts.values()))
         self.duplicates = near_duplicates(texts)
         if not snapshot.chunks:
-            self.keyword = KeywordIndex([], None, None)  # type: ignore[arg-type]
+            self.keyword = KeywordIndex.empty()
+            self.matrix = dense_copy.VectorMatrix([], np.zeros((0, 1), dtype=np.float32), "")
             return
         ids = [c.vector_id for c in snapshot.chunks]
         keyword_texts = [keyword_text(c.chunk.section, c.chunk.text) for c in snapshot.chunks]
         folder = self.settings.home / "bm25" / self.vectors.name
         self.keyword = load_or_build(folder, snapshot.generation, ids, keyword_texts)
+        self.load_vectors(ids, snapshot)
+
+    def load_vectors(self, ids: list[str], snapshot: Snapshot) -> None:
+        folder = self.settings.home / "vectors" / self.vectors.name
+        self.matrix = dense_copy.load_or_build(folder, ids, self.vectors.embeddings, self.matrix)
+        docs = [snapshot.by_vector_id[v].chunk.doc_id for v in self.matrix.ids]
+        self.matrix_docs = np.array(docs, dtype=object)
+
+    def dense(
+        self, query: str, k: int, filters: Filters, snap: Snapshot
+    ) -> list[tuple[str, float]]:
+        """The nearest chunks, from the local copy of their vectors (index.dense)."""
+        if self.matrix is None:
+            return super().dense(query, k, filters, snap)
+        allowed = None
+        if not filters.is_empty():
+            allowed = np.isin(self.matrix_docs, sorted(allowed_docs(filters, snap)))
+        return self.matrix.search(self.embedder.embed_query(query), k, allowed)
 
     def excerpts(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[Excerpt]:
         ranked = self.rank(query, max(k, self.settings.candidates), filters, snap)

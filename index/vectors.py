@@ -10,18 +10,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
-from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.store import StoredChunk
 from pathways.errors import PathwaysError
 from pathways.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+FETCH_BATCH = 5000  # ids per Chroma get(): its requests have a size limit
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,38 @@ def open_client(settings: Settings) -> Any:
 
 
 class VectorIndex:
+    """The chunk vectors in Chroma. The client opens on first use: a search answered from the
+    local copy of the vectors (index.dense) never imports chromadb."""
+
     def __init__(self, settings: Settings) -> None:
-        self.client = open_client(settings)
+        self.settings = settings
         self.name = settings.collection_name()
-        self.collection = self.client.get_or_create_collection(
+
+    @cached_property
+    def client(self) -> Any:
+        return open_client(self.settings)
+
+    @cached_property
+    def collection(self) -> Any:
+        return self.client.get_or_create_collection(
             name=self.name,
-            metadata={"hnsw:space": "cosine", "embedding_model": settings.embedding_model},
+            metadata={"hnsw:space": "cosine", "embedding_model": self.settings.embedding_model},
             embedding_function=None,
         )
-        self.store = ChromaVectorStore(chroma_collection=self.collection)
+
+    @cached_property
+    def store(self) -> Any:
+        """llama-index's Chroma store, which writes the chunks (imported only to write: it
+        takes a second, and searching asks the collection directly)."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.collection)
 
     def add(
         self, chunks: Sequence[StoredChunk], vectors: np.ndarray, doc_meta: dict[str, Any]
     ) -> None:
+        from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
+
         nodes: list[BaseNode] = [
             TextNode(
                 id_=sc.vector_id,
@@ -102,6 +122,20 @@ class VectorIndex:
         """Every (doc_id, version) with vectors in the collection."""
         got = self.collection.get(include=["metadatas"])
         return {(m["doc_id"], m["version"]) for m in got["metadatas"] or []}
+
+    def embeddings(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of these ids (ids Chroma does not hold are left out)."""
+        found: list[str] = []
+        rows: list[np.ndarray] = []
+        for start in range(0, len(ids), FETCH_BATCH):
+            got = self.collection.get(
+                ids=list(ids[start : start + FETCH_BATCH]), include=["embeddings"]
+            )
+            found += list(got["ids"])
+            embeddings = got.get("embeddings")
+            if embeddings is not None and len(embeddings):
+                rows.append(np.asarray(embeddings, dtype=np.float32))
+        return found, np.vstack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
 
     def count(self) -> int:
         return int(self.collection.count())

@@ -56,12 +56,9 @@ def user_errors() -> Iterator[None]:
 
 
 def make_embedder(settings: Settings) -> Any:
-    from index.embedder import Embedder, configure_hub
+    from index.embedder import Embedder
 
-    configure_hub(settings.allow_hub)
-    return Embedder(
-        settings.embedding_model, allow_hub=settings.allow_hub, batch_size=settings.embed_batch_size
-    )
+    return Embedder.from_settings(settings)
 
 
 @click.group()
