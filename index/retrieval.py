@@ -18,6 +18,7 @@ One query goes through:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ import numpy as np
 from index import dense as dense_copy
 from index.acronyms import Acronyms
 from index.definitions import Definitions
+from index.derived import load_or_derive, source_digest
 from index.docnames import DocumentNames
 from index.embedder import Embedder
 from index.keyword import KeywordIndex, load_or_build
@@ -50,6 +52,10 @@ DUPLICATE_OVERLAP = 0.6
 COMMON_SHINGLE = 64  # a 3-gram in more passages than this is boilerplate, not evidence
 NAMED_WEIGHT = 1.0  # fusion weight of the rankings within a document the query names
 DEFINITION_WEIGHT = 4.0  # fusion weight of the chunk defining a term the query asks about
+# the code that derives what on_reload caches: a change to it derives anew
+DERIVED_BY = source_digest(
+    [__name__, "index.acronyms", "index.definitions", "index.docnames", "index.stemming"]
+)
 
 
 def reciprocal_rank_fusion(
@@ -128,13 +134,11 @@ class HybridSearcher(Searcher):
         super().__init__(settings, embedder)
 
     def on_reload(self, snapshot: Snapshot) -> None:
-        texts = {c.vector_id: c.chunk.text for c in snapshot.chunks}
-        self.acronyms = Acronyms.from_texts(texts.values())
-        self.definitions = Definitions.from_documents(snapshot.texts)
-        self.defining_chunk = holders(self.definitions.all_places(), snapshot)
         titles = {d: doc.meta.title for d, doc in snapshot.documents.items()}
-        self.names = DocumentNames.from_titles(titles, list(texts.values()))
-        self.duplicates = near_duplicates(texts)
+        key = json.dumps([DERIVED_BY, [c.vector_id for c in snapshot.chunks], titles])
+        folder = self.settings.home / "derived" / self.vectors.name
+        derived = load_or_derive(folder, key, lambda: derive(snapshot, titles))
+        self.acronyms, self.definitions, self.defining_chunk, self.names, self.duplicates = derived
         if not snapshot.chunks:
             self.keyword = KeywordIndex.empty()
             self.matrix = dense_copy.VectorMatrix([], np.zeros((0, 1), dtype=np.float32), "")
@@ -232,6 +236,24 @@ class HybridSearcher(Searcher):
             expansion=expansion,
             expansion_weight=self.settings.acronym_weight,
         )
+
+
+Derived = tuple[
+    Acronyms, Definitions, dict[tuple[str, int], str], DocumentNames, dict[str, set[str]]
+]
+
+
+def derive(snapshot: Snapshot, titles: Mapping[str, str]) -> Derived:
+    """What ranking needs from the chunks besides the indexes (index.derived keeps it)."""
+    texts = {c.vector_id: c.chunk.text for c in snapshot.chunks}
+    definitions = Definitions.from_documents(snapshot.texts)
+    return (
+        Acronyms.from_texts(texts.values()),
+        definitions,
+        holders(definitions.all_places(), snapshot),
+        DocumentNames.from_titles(titles, list(texts.values())),
+        near_duplicates(texts),
+    )
 
 
 def holders(places: list[tuple[str, int]], snap: Snapshot) -> dict[tuple[str, int], str]:

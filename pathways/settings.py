@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
+_SIMPLE_RATE = re.compile(r"[1-9][0-9]*/(second|minute|hour|day)")
 
 
 class Settings(BaseSettings):
@@ -184,6 +185,8 @@ class Settings(BaseSettings):
     @field_validator("rate_limit")
     @classmethod
     def _parse_rate_limit(cls, v: str) -> str:
+        if _SIMPLE_RATE.fullmatch(v):  # the usual form; spares every CLI run importing limits
+            return v
         from limits import parse
 
         try:
