@@ -8,8 +8,8 @@ torch nor transformers.
 
 Cache layout under the cache root::
 
-    onnx/<content hash>/model.onnx, tokenizer.json, encoder.json   a checked export
-    onnx/<content hash>/failed.json                                 why no export could be made
+    onnx/<hash>/model.onnx, model.onnx.data, tokenizer.json, encoder.json   a checked export
+    onnx/<hash>/failed.json   why no export could be made (not tried again)
     onnx/paths/<key>.json   the content hash of a folder as it was (path, file sizes, mtimes),
                             so that a process start hashes nothing
 """
@@ -30,7 +30,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 # Part of every export's identity: a change to how we export or check builds new exports.
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 SPEC_FILE = "encoder.json"
 FAILED_FILE = "failed.json"
 MAX_DEVIATION = 1e-4  # 1 - cosine(ONNX, torch) allowed on the check texts
@@ -85,7 +85,7 @@ def content_hash(folder: Path) -> str:
 
 def fingerprint(folder: Path) -> str:
     """Cheap identity of a folder as it is now: its path and each file's name, size and mtime."""
-    h = hashlib.sha256(str(folder.resolve()).encode())
+    h = hashlib.sha256(f"export-v{EXPORT_VERSION}|{folder.resolve()}".encode())
     for path in model_files(folder):
         st = path.stat()
         h.update(f"{path.relative_to(folder)}|{st.st_size}|{st.st_mtime_ns}\0".encode())

@@ -129,7 +129,20 @@ def export_graph(model: SentenceTransformer, target: Path) -> list[str]:
             opset_version=OPSET,
             dynamo=False,
         )
+    external_weights(target / "model.onnx")
     return names
+
+
+def external_weights(path: Path) -> None:
+    """Move the weights out of the protobuf into model.onnx.data: ONNX Runtime then opens the
+    model in 80 ms of CPU instead of 190 (MiniLM), which every CLI run pays."""
+    import onnx
+
+    model = onnx.load(str(path))
+    onnx.save_model(
+        model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+        location=f"{path.name}.data", size_threshold=1024,
+    )  # fmt: skip
 
 
 def expected_dimension(model: SentenceTransformer) -> int:
