@@ -36,7 +36,7 @@ class AppState:
         index, so that the first request is not slow."""
         configure_hub(settings.allow_hub)
         if embedder is None:
-            embedder = Embedder.from_settings(settings)
+            embedder = Embedder.from_settings(settings, serving=True)
         embedder.query_encoder  # noqa: B018
         searcher = HybridSearcher(settings, embedder)
         try:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from index.batching import BatchingEncoder
 from index.onnx_encoder import (
     EncoderUnavailable,
     ExportCache,
@@ -89,6 +90,7 @@ class Embedder:
         query_backend: QueryBackend = "onnx",
         cache_root: Path | None = None,
         query_threads: int = 1,
+        batch_queries: bool = False,
     ) -> None:
         self.model_name = model_name
         self.allow_hub = allow_hub
@@ -96,12 +98,14 @@ class Embedder:
         self.query_backend = query_backend
         self.cache_root = cache_root or default_cache_root()
         self.query_threads = query_threads
+        self.batch_queries = batch_queries  # a server: concurrent queries encoded together
         self.loads = 0  # how many times the model was loaded (tests: unchanged ingest loads none)
         self._query_cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Embedder:
+    def from_settings(cls, settings: Settings, *, serving: bool = False) -> Embedder:
+        """``serving``: for a server, whose concurrent requests' queries are batched."""
         configure_hub(settings.allow_hub)
         return cls(
             settings.embedding_model,
@@ -109,6 +113,7 @@ class Embedder:
             batch_size=settings.embed_batch_size,
             query_backend=settings.query_encoder,
             cache_root=settings.cache_dir,
+            batch_queries=serving,
         )
 
     @cached_property
@@ -198,7 +203,7 @@ class Embedder:
             try:
                 encoder = self._onnx_encoder()
                 logger.info("queries: %s", describe(encoder))
-                return encoder
+                return BatchingEncoder(encoder) if self.batch_queries else encoder
             except EncoderUnavailable as e:
                 logger.warning("queries use sentence-transformers (torch), not ONNX: %s", e)
         return TorchQueryEncoder(self)

@@ -215,7 +215,10 @@ def open_export(
 
 def describe(encoder: Any) -> str:
     """One line for logs and benchmarks: which encoder serves queries."""
+    batched = hasattr(encoder, "inner")
+    encoder = getattr(encoder, "inner", encoder)
     if isinstance(encoder, OnnxQueryEncoder):
         spec = encoder.spec
-        return f"ONNX Runtime fp32 ({encoder.path}; 1 - cos vs torch <= {spec.deviation:.1e})"
+        how = ", concurrent queries batched" if batched else ""
+        return f"ONNX Runtime fp32{how} ({encoder.path}; 1 - cos vs torch <= {spec.deviation:.1e})"
     return "sentence-transformers (torch)"

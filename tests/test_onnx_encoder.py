@@ -107,3 +107,19 @@ def test_a_model_it_cannot_export_falls_back_to_torch_with_a_reason(
     again = Embedder(str(model), cache_root=cache_root)
     assert isinstance(again.query_encoder, TorchQueryEncoder)
     assert "model" not in again.__dict__
+
+
+def test_concurrent_queries_are_batched_with_the_same_vectors(embedder: Embedder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.batching import BatchingEncoder
+
+    texts = corpus_paragraphs(40)[:24] + ["What is CCPT?"] * 4
+    batching = BatchingEncoder(embedder.query_encoder, max_batch=8)
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        got = list(pool.map(lambda t: batching.encode([t])[0], texts))
+    alone = embedder.query_encoder.encode(texts)
+    cosines = (np.vstack(got) * alone).sum(axis=1)
+    assert 1.0 - cosines.min() < 1e-5
+    assert batching.batches < len(texts)  # some queries shared a batch
+    assert batching.encode(texts[:3]).shape == (3, alone.shape[1])
