@@ -30,9 +30,10 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -51,6 +52,13 @@ class Phase:
     latencies_ms: list[float]
     errors: int
     seconds: float
+    server_cpu: float = 0.0  # seconds of CPU the server's processes spent on the phase
+    client_cpu: float = 0.0  # and this client
+
+    def cpu_ms(self) -> tuple[float, float]:
+        """(server, client) CPU milliseconds per request: what the machine's load hardly moves."""
+        n = max(1, len(self.latencies_ms) + self.errors)
+        return self.server_cpu * 1000 / n, self.client_cpu * 1000 / n
 
     @property
     def rate(self) -> float:
@@ -62,54 +70,133 @@ class Phase:
             "errors": self.errors, "req_per_s": round(self.rate, 1),
             "p50_ms": round(common.percentile(self.latencies_ms, 50), 1),
             "p99_ms": round(common.percentile(self.latencies_ms, 99), 1),
+            "server_cpu_ms_per_request": round(self.cpu_ms()[0], 2),
+            "client_cpu_ms_per_request": round(self.cpu_ms()[1], 2),
         }  # fmt: skip
 
 
-Send = Callable[[httpx.AsyncClient, str], Awaitable[httpx.Response]]
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client connection. httpx's async client spends 4 ms of CPU
+    per request, on the 2 cores the server needs; this one a fraction of that."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, target: str, body: bytes = b"") -> tuple[int, bytes]:
+        for attempt in (1, 2):  # the server may close an idle keep-alive connection
+            try:
+                return await self._exchange(method, target, body)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _exchange(self, method: str, target: str, body: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = f"{method} {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        if body:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        await self.writer.drain()
+        lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
+        if "content-length" in headers:
+            data = await self.reader.readexactly(int(headers["content-length"]))
+        else:  # chunked
+            data = b""
+            while size := int((await self.reader.readline()).strip(), 16):
+                data += await self.reader.readexactly(size + 2)
+            await self.reader.readline()
+        if headers.get("connection") == "close":
+            self.close()
+        return status, data
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+Send = Callable[[Connection, str], Awaitable[tuple[int, bytes]]]
 
 
 async def drive(base: str, name: str, send: Send, queries: Sequence[str], clients: int) -> Phase:
     """``clients`` concurrent closed-loop clients sharing ``queries`` (each sent once)."""
+    url = urlsplit(base)
     pending = list(reversed(queries))
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
-    async def client(http: httpx.AsyncClient) -> None:
+    async def client() -> None:
         nonlocal errors
+        connection = Connection(url.hostname or "127.0.0.1", url.port or 80)
         while pending:
             query = pending.pop()
             started = time.perf_counter()
             try:
-                response = await send(http, query)
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            if ok:
+                status, _ = await asyncio.wait_for(send(connection, query), TIMEOUT)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
+                status = 0
+                connection.close()
+            if status == 200:
                 latencies.append((time.perf_counter() - started) * 1000.0)
             else:
                 errors += 1
+        connection.close()
 
-    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT, limits=limits) as http:
-        started = time.perf_counter()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
-        seconds = time.perf_counter() - started
-    return Phase(name, clients, latencies, errors, seconds)
-
-
-async def healthz(http: httpx.AsyncClient, _: str) -> httpx.Response:
-    return await http.get("/healthz")
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return Phase(name, clients, latencies, errors, time.perf_counter() - started)
 
 
-async def search(http: httpx.AsyncClient, query: str) -> httpx.Response:
-    return await http.get("/v1/search", params={"q": query, "k": 5})
+async def healthz(connection: Connection, _: str) -> tuple[int, bytes]:
+    return await connection.request("GET", "/healthz")
 
 
-async def ask(http: httpx.AsyncClient, question: str) -> httpx.Response:
-    return await http.post("/v1/ask", json={"question": question})
+async def search(connection: Connection, query: str) -> tuple[int, bytes]:
+    return await connection.request("GET", "/v1/search?" + urlencode({"q": query, "k": 5}))
 
 
-async def run_phases(base: str, questions: Sequence[str], args: argparse.Namespace) -> list[Phase]:
+async def ask(connection: Connection, question: str) -> tuple[int, bytes]:
+    return await connection.request("POST", "/v1/ask", json.dumps({"question": question}).encode())
+
+
+def tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+async def measured(server: int, phase: Awaitable[Phase]) -> Phase:
+    """The phase with the CPU time the server and this client spent on it."""
+    server_before, client_before = tree_cpu(server), time.process_time()
+    done = await phase
+    return replace(
+        done,
+        server_cpu=tree_cpu(server) - server_before,
+        client_cpu=time.process_time() - client_before,
+    )
+
+
+async def run_phases(
+    base: str, server: int, questions: Sequence[str], args: argparse.Namespace
+) -> list[Phase]:
     # a warm-up round of each, untimed, with strings of its own
     warm = [f"warm-up {i}: {q}" for i, q in enumerate(questions[:8])]
     await drive(base, "warm-up", search, warm, 8)
@@ -117,15 +204,18 @@ async def run_phases(base: str, questions: Sequence[str], args: argparse.Namespa
     searches = distinct_queries(questions, args.requests)
     asks = [f"{q} [ask]" for q in distinct_queries(questions, args.ask_requests)]
     return [
-        await drive(base, "GET /healthz", healthz, [""] * args.requests, args.clients),
-        await drive(base, "GET /v1/search", search, searches, args.clients),
-        await drive(base, "POST /v1/ask", ask, asks, args.ask_clients),
+        await measured(
+            server, drive(base, "GET /healthz", healthz, [""] * args.requests, args.clients)
+        ),
+        await measured(server, drive(base, "GET /v1/search", search, searches, args.clients)),
+        await measured(server, drive(base, "POST /v1/ask", ask, asks, args.ask_clients)),
     ]
 
 
 @contextmanager
-def serving(home: Path, workers: int) -> Iterator[str]:
-    """`pathways serve --workers N` in a subprocess on a free port; yields its base URL."""
+def serving(home: Path, workers: int) -> Iterator[tuple[str, int]]:
+    """`pathways serve --workers N` in a subprocess on a free port; yields its base URL and
+    process id."""
     port = free_port()
     command = [
         sys.executable, "-m", "pathways.cli", "serve",
@@ -138,7 +228,7 @@ def serving(home: Path, workers: int) -> Iterator[str]:
         try:
             with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
                 wait_until_ready(client, proc, log)
-            yield base
+            yield base, proc.pid
         finally:
             proc.terminate()
             try:
@@ -178,6 +268,16 @@ def print_text(phases: Sequence[Phase], header: dict[str, Any]) -> None:
         )
     ceiling = phases[0].rate
     print()
+    print("CPU per request (ms), and the rate 2 cores would allow at that cost alone:")
+    for p in phases:
+        server, client = p.cpu_ms()
+        cores = os.cpu_count() or 1
+        print(
+            f"  {p.name:<16} server {server:6.2f}  client {client:6.2f}  "
+            f"-> {cores * 1000 / server if server else 0:6.0f} req/s server only, "
+            f"{cores * 1000 / (server + client) if server + client else 0:6.0f} with this client"
+        )
+    print()
     for p in phases[1:]:
         print(f"{p.name}: {p.rate / ceiling:.0%} of the /healthz ceiling")
     for line in verdicts(phases):
@@ -212,9 +312,9 @@ def run(args: argparse.Namespace, home: Path) -> int:
     if not documents:
         raise SystemExit(f"no documents are indexed in {home}")
     questions = [q.question for q in load_eval_set(args.eval_set)]
-    with serving(home, args.workers) as base:
+    with serving(home, args.workers) as (base, pid):
         common.say(f"driving {base} ...")
-        phases = asyncio.run(run_phases(base, questions, args))
+        phases = asyncio.run(run_phases(base, pid, questions, args))
     header = {
         "workers": args.workers, "documents": documents, "chunks": chunks,
         "questions": len(questions), "machine": common.machine(), "code": common.code_version(),

@@ -30,7 +30,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 # Part of every export's identity: a change to how we export or check builds new exports.
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3
 SPEC_FILE = "encoder.json"
 FAILED_FILE = "failed.json"
 MAX_DEVIATION = 1e-4  # 1 - cosine(ONNX, torch) allowed on the check texts
