@@ -132,7 +132,7 @@ def warm_indexes(settings: Settings, embedder: Any) -> None:
 
     try:
         HybridSearcher(settings, embedder).snapshot()
-    except PathwaysError as e:  # the next search derives them, and reports any fault
+    except Exception as e:  # the ingest stands; the next search derives them, or reports why
         logging.getLogger(__name__).warning("search indexes not prepared: %s", e)
 
 
