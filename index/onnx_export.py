@@ -212,8 +212,12 @@ def build_export(
 def export_lock(cache: ExportCache, model_hash: str) -> Iterator[None]:
     """One export at a time per model, across processes (two workers starting together)."""
     path = cache.lock_path(model_hash)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("w")
+    except OSError as e:  # a read-only cache: queries fall back, with this reason
+        raise EncoderUnavailable(f"cannot write to the ONNX cache {path.parent}: {e}") from e
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
