@@ -51,6 +51,7 @@ class VectorMatrix:
         self.matrix = matrix
         self.wanted = wanted  # ids_digest of the chunk ids this copy was made for
         self.row = {vid: i for i, vid in enumerate(self.ids)}
+        self.docs = np.zeros(len(self.ids), dtype=str)  # each row's document, set by its user
 
     def search(
         self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None

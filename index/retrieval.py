@@ -129,7 +129,6 @@ class HybridSearcher(Searcher):
         self.names = DocumentNames()
         self.duplicates: dict[str, set[str]] = {}
         self.matrix: dense_copy.VectorMatrix | None = None  # None: ask Chroma
-        self.matrix_docs = np.zeros(0, dtype=object)  # doc_id of each matrix row
         self.reranker = reranker if reranker is not None else load_reranker(settings)
         super().__init__(settings, embedder)
 
@@ -151,20 +150,21 @@ class HybridSearcher(Searcher):
 
     def load_vectors(self, ids: list[str], snapshot: Snapshot) -> None:
         folder = self.settings.home / "vectors" / self.vectors.name
-        self.matrix = dense_copy.load_or_build(folder, ids, self.vectors.embeddings, self.matrix)
-        docs = [snapshot.by_vector_id[v].chunk.doc_id for v in self.matrix.ids]
-        self.matrix_docs = np.array(docs, dtype=object)
+        matrix = dense_copy.load_or_build(folder, ids, self.vectors.embeddings, self.matrix)
+        matrix.docs = np.array([snapshot.by_vector_id[v].chunk.doc_id for v in matrix.ids])
+        self.matrix = matrix  # one swap: a request sees the old copy or the new, whole
 
     def dense(
         self, query: str, k: int, filters: Filters, snap: Snapshot
     ) -> list[tuple[str, float]]:
         """The nearest chunks, from the local copy of their vectors (index.dense)."""
-        if self.matrix is None:
+        matrix = self.matrix
+        if matrix is None:
             return super().dense(query, k, filters, snap)
         allowed = None
         if not filters.is_empty():
-            allowed = np.isin(self.matrix_docs, sorted(allowed_docs(filters, snap)))
-        return self.matrix.search(self.embedder.embed_query(query), k, allowed)
+            allowed = np.isin(matrix.docs, sorted(allowed_docs(filters, snap)))
+        return matrix.search(self.embedder.embed_query(query), k, allowed)
 
     def excerpts(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[Excerpt]:
         ranked = self.rank(query, max(k, self.settings.candidates), filters, snap)
