@@ -1,12 +1,14 @@
-"""Evidence selection: score the sentences inside retrieved excerpts against the question
-(embedder similarity plus keyword overlap), then pick a few that are relevant and different."""
+"""Evidence: the sentence table with what each sentence says (terms, names, whether it is a
+posed question or no evidence at all), how a sentence is quoted (with the next one, a list it
+introduces, a quotation it opens), and the pick of a few relevant, different sentences. The
+sentences' scores come from the fitted model (answer.model)."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,13 +16,10 @@ import numpy as np
 from index.stemming import stemmer
 from index.store import SentenceTable
 
-LEXICAL_WEIGHT = 0.8
-RANK_WEIGHT = 0.3
 REDUNDANT_COSINE = 0.86
 RARE_NAME_SHARE = 0.02  # a capitalized word in more sentences than this is no distinctive name
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]\w+)\b")
 LIST_CHARS = 1200
-QUESTION_PENALTY = 0.3  # a posed question (see SentenceIndex.posed_question)
 BACK_MATTER = re.compile(
     r"\b(?:acknowledg\w*|endnotes|footnotes|references|bibliography|works cited|"
     r"about the authors?)\b",
@@ -322,16 +321,6 @@ def list_end(text: str, end: int, limit: int) -> int:
     return cursor
 
 
-def score_candidates(
-    index: SentenceIndex,
-    spans: Sequence[tuple[str, int, int]],
-    query_vector: np.ndarray,
-    query_terms: Sequence[str],
-) -> list[Candidate]:
-    """Every sentence inside the retrieved spans, scored; spans are in rank order."""
-    return score_rows(index, span_ranks(index, spans), query_vector, query_terms)
-
-
 def span_ranks(index: SentenceIndex, spans: Sequence[tuple[str, int, int]]) -> dict[int, int]:
     """Sentence row -> rank of the first retrieved span that holds it."""
     seen: dict[int, int] = {}
@@ -339,34 +328,6 @@ def span_ranks(index: SentenceIndex, spans: Sequence[tuple[str, int, int]]) -> d
         for row in index.rows_within(doc_id, start, end):
             seen.setdefault(row, rank)
     return seen
-
-
-def score_rows(
-    index: SentenceIndex,
-    ranks: Mapping[int, int | None],
-    query_vector: np.ndarray,
-    query_terms: Sequence[str],
-) -> list[Candidate]:
-    """Score the given sentence rows; rank is that of the excerpt holding the sentence, None for
-    sentences taken from the whole corpus."""
-    if not ranks:
-        return []
-    rows = list(ranks)
-    dense = index.table.vectors[rows] @ query_vector
-    out = []
-    for row, sim in zip(rows, dense, strict=True):
-        if index.no_evidence(row):
-            continue
-        lex = index.lexical(query_terms, row)
-        rank = ranks[row]
-        score = float(sim) + LEXICAL_WEIGHT * lex + (RANK_WEIGHT / rank if rank else 0.0)
-        if index.posed_question(row):
-            score -= QUESTION_PENALTY
-        s, e = index.table.spans[row]
-        out.append(
-            Candidate(row, index.table.doc_ids[row], s, e, float(sim), lex, rank or 0, score)
-        )
-    return sorted(out, key=lambda c: -c.score)
 
 
 def select(

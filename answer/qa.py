@@ -8,32 +8,25 @@ clears the calibrated threshold the answer abstains and shows related excerpts i
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
-from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from answer.evidence import (
-    Candidate,
-    SentenceIndex,
-    question_terms,
-    score_candidates,
-    score_rows,
-    select,
-    span_ranks,
-    terms,
+import numpy as np
+
+from answer.evidence import Candidate, SentenceIndex, select, span_ranks
+from answer.features import (
+    FIGURE_MATCH,
+    GAP_EXCERPTS,
+    LEXICAL,
+    Analysis,
+    analyse,
+    question_vector,
+    sentence_matrix,
 )
-from answer.lists import (
-    OrgEntry,
-    answer_style,
-    asks_quantity,
-    evidence_kind,
-    measures_in,
-    states_quantity,
-    wanted_kinds,
-)
+from answer.lists import OrgEntry, evidence_kind, measures_in, wanted_kinds
+from answer.model import AnswerModel, load_model
 from index.embedder import Embedder
 from index.retrieval import ORDINALS, HybridSearcher
 from index.search import Excerpt, Filters, check_query
@@ -45,22 +38,16 @@ from prompts import render
 logger = logging.getLogger(__name__)
 
 SENTENCES = {"plain": 4, "list": 10, "orgs": 8}
-CROWD_PENALTY = 0.04  # per extra organization named in the same sentence
-MENTION_BONUS = 0.02  # per extra sentence naming the organization
 MIN_LEAD_WORDS = 8  # a glossary line or a bare name is no evidence of what an organization does
 REFERENCE_SECTION = re.compile(  # whole words: "Coordination of Resources" is no "Sources"
     r"\b(?:glossary|references|endnotes|notes|bibliography|acknowledg\w*|sources|appendix)\b",
     re.IGNORECASE,
 )
-KIND_BONUS = 0.15
-SUBJECT_BONUS = 0.1  # an entry prefers sentences about the organization itself
-SUBJECT_SHARE = 0.35
 PER_DOC = 4  # sentences one report may contribute to a short answer
 WINDOW_CHARS = 420  # a short sentence is quoted with the next one of its paragraph
-GAP_WEIGHT = 0.5  # evidence score lost per unit of coverage gap
-GAP_EXCERPTS = 5
-CONTEXT_CHARS = 300  # before a figure's sentence, where its subject may be named
-NAME_BONUS = 0.2  # list answers: a sentence naming something the question does not
+MAX_QUOTE_WORDS = 150
+SUBJECT_SHARE = 0.35  # an organization named this early in a sentence is its subject
+RELATED = 3  # excerpts shown beside an abstention
 _SPECIFIC = re.compile(
     r"\b(?:19|20)\d\d\b|(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]+\b"
 )  # the organization is of a kind the question asks about
@@ -91,7 +78,6 @@ class Answer:
     mode: str = "extractive"  # extractive | llm | extractive-fallback
     note: str | None = None
     text: str = ""  # plain-text rendering for terminals
-    evidence_score: float = 0.0  # best evidence score, what abstention compares to its threshold
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +98,7 @@ class Library:
     def __init__(self, searcher: HybridSearcher) -> None:
         snap = searcher.snapshot()
         catalog = searcher.catalog
+        self.snapshot = snap
         self.generation = snap.generation
         self.documents = snap.documents
         self.structure: dict[str, CleanDocument] = {}
@@ -124,13 +111,14 @@ class Library:
                 headings=tuple(Heading(**h) for h in stored_headings),  # type: ignore[arg-type]
                 footnotes=(),
             )
-        table = catalog.sentences()
-        headings = [
-            self.structure[doc_id].section_at(start).rsplit(" > ", 1)[-1]
+        table = catalog.sentences(texts.keys())  # a writer may have committed since snap
+        self.headings = [
+            self.structure[doc_id].section_at(start)
             for doc_id, (start, _) in zip(table.doc_ids, table.spans, strict=True)
         ]
+        headings = [h.rsplit(" > ", 1)[-1] for h in self.headings]
         self.sentences = SentenceIndex(table, texts, headings)
-        self.orgs = catalog.orgs()
+        self.orgs = catalog.orgs(texts.keys())
         self.org_names = org_names(self.orgs)
         holders = (self.sentences.row_containing(d, o.start, o.end) for d, o in self.orgs)
         named = {r for r in holders if r is not None}
@@ -156,24 +144,20 @@ class Library:
             said for member, said in series_members(question) if member not in self.series
         ]
 
-    def states_figure(self, row: int, quantity: str, question: str, names: set[str]) -> bool:
-        """The text a citation of the sentence would quote states the kind of number the
-        question asks for, and the figure is about what the question names: each of its rare
-        names ("how much does the CTE Incentive Grant hand out") is in that text, its section
-        path or the CONTEXT_CHARS before it ("A leader in Porterville: …")."""
-        doc_id, start, end = self.sentences.extend(row, WINDOW_CHARS)
-        text = self.sentences.texts[doc_id]
-        if not states_quantity(text[start:end], quantity, question):
-            return False
-        section = self.structure[doc_id].section_at(start)
-        context = f"{section}\n{text[max(0, start - CONTEXT_CHARS) : end]}".lower()
-        return all(n in context for n in names)
-
     def row_doc(self, row: int) -> str:
         return self.sentences.table.doc_ids[row]
 
+    def section(self, row: int) -> str:
+        return self.headings[row]
+
+    def title(self, row: int) -> str:
+        return self.documents[self.row_doc(row)].meta.title
+
     def citation(self, n: int, doc_id: str, start: int, end: int) -> Citation:
+        """A citation of text[start:end], cut at a sentence end (or else a word) to at most
+        MAX_QUOTE_WORDS words."""
         doc = self.structure[doc_id]
+        end = clip_end(doc.text, start, end, MAX_QUOTE_WORDS)
         meta = self.documents[doc_id].meta
         return Citation(
             n=n, doc_id=doc_id, title=meta.title, section=doc.section_at(start),
@@ -262,6 +246,17 @@ def rendered(
     )
 
 
+def clip_end(text: str, start: int, end: int, max_words: int) -> int:
+    """``end``, moved back so that text[start:end] has at most max_words words: to the last
+    sentence end within them, or else to the end of the last whole word."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if len(words) <= max_words:
+        return end
+    limit = start + words[max_words - 1].end()
+    ends = [m.end() for m in re.finditer(r"[.!?][\"”’)\]]*(?=\s)", text[start:limit])]
+    return start + ends[-1] if ends else limit
+
+
 def merge_spans(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Overlapping spans of one document become one (keeping the first one's place)."""
     out: list[tuple[str, int, int]] = []
@@ -282,36 +277,26 @@ def display(quote: str) -> str:
     return re.sub(r"^\[\d{1,3}\]\s+", "", folded)  # a footnote's own number is no citation
 
 
-def coverage_gap(lib: Library, question: str, excerpts: list[Excerpt]) -> float:
-    """IDF-weighted share of the question's content words found in none of the top excerpts
-    (text, section or document title): what the retrieved material does not talk about at
-    all. Words naming the document ("the Nashville memo") are covered by its title."""
-    wanted = set(terms(question))
-    if not wanted:
-        return 0.0
-    seen: set[str] = set()
-    for e in excerpts[:GAP_EXCERPTS]:
-        seen.update(terms(e.text), terms(e.section), terms(e.title))
-    weight = lib.sentences.weight
-    total = sum(weight(t) for t in wanted)
-    return sum(weight(t) for t in wanted if t not in seen) / total
+@dataclass(frozen=True)
+class Gathered:
+    """A question's evidence before any fitted decision (see Answerer.gather)."""
+
+    query: Analysis
+    excerpts: list[Excerpt]
+    rows: list[int]  # candidate sentence rows
+    ranks: list[int | None]  # rank of the excerpt holding each; None: taken from the corpus
+    features: np.ndarray  # SENTENCE_FEATURES per row
+    texts: list[str]  # text, section and title of the top excerpts
+    unknown: int  # years and names of the question no document mentions
+    figure_found: bool  # a sentence of a top excerpt states the kind of figure asked for
 
 
-def naming_first(lib: Library, question: str, candidates: list[Candidate]) -> list[Candidate]:
-    """For list questions: a sentence that names something the question does not (a program,
-    a resource, an organization) is more likely a list item than one restating the topic, so
-    it gains NAME_BONUS."""
-    asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
-    out = [
-        replace(c, score=c.score + NAME_BONUS) if lib.sentences.names(c.row) - asked else c
-        for c in candidates
-    ]
-    return sorted(out, key=lambda c: -c.score)
-
-
-def confidence_of(best: float, threshold: float) -> float:
-    """Map the best evidence score to 0..1, 0.5 at the abstention threshold."""
-    return 1.0 / (1.0 + math.exp(-12.0 * (best - threshold)))
+def lacks_figure(g: Gathered) -> bool:
+    """The question asks for a figure (how many, how much, what share) and no sentence of the
+    top GAP_EXCERPTS excerpts states one: the reports discuss the subject, not the number.
+    Requiring the figure to be about what the question names as well refused more unanswerable
+    questions but 6 of 165 answerable ones (docs/answers.md)."""
+    return g.query.quantity is not None and not g.figure_found
 
 
 class Answerer:
@@ -321,73 +306,137 @@ class Answerer:
         self.embedder = embedder
         self._lock = threading.Lock()
         self._library: Library | None = None
+        self._model: AnswerModel | None = None
 
     def library(self) -> Library:
         generation = self.searcher.catalog.generation()
         with self._lock:
-            if self._library is None or self._library.generation != generation:
-                self._library = Library(self.searcher)
-            return self._library
+            library = self._library
+            for _ in range(3):  # read again if a writer committed while we read
+                if library is not None and library.generation == generation:
+                    break
+                library = self._library = Library(self.searcher)
+                generation = self.searcher.catalog.generation()
+            assert library is not None
+            return library
 
     # --- public -------------------------------------------------------------------------
     def answer(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
         question = check_query(question, self.settings.max_query_chars)
-        style = answer_style(question)
-        pool = ORG_POOL if style == "orgs" else (k or self.settings.answer_k)
-        excerpts = self.searcher.search(question, pool, filters)
-        lib = self.library()
-        candidates = self.candidates(lib, question, excerpts)
-        quantity = asks_quantity(question)
-        if quantity:
-            # "how many / what percent": only sentences that state such a number, about what
-            # the question names, can answer
-            names = lib.sentences.rare_names(question)
-            candidates = [
-                c for c in candidates if lib.states_figure(c.row, quantity, question, names)
-            ]
-        gap = coverage_gap(lib, question, excerpts)
-        unknown = lib.unknown_specifics(question)
-        best = candidates[0].score - GAP_WEIGHT * gap if candidates and not unknown else 0.0
-        threshold = self.settings.abstain_threshold
-        confidence = confidence_of(best, threshold)
-        if best < threshold:
-            return self.abstain(lib, question, excerpts, confidence, best)
-        if style == "orgs":
-            entries = self.org_entries(
-                lib, self.org_candidates(lib, question, excerpts, filters), question
-            )
-            if len(entries) >= 2:
-                answer = self.compose_orgs(lib, question, entries, confidence)
-                return replace(answer, evidence_score=best)
-            style = "list"
-        # lists gather more, less central evidence than a short answer does
-        margin = self.settings.answer_margin * (2 if style == "list" else 1)
-        floor = best - margin
-        # a list may come from one report; a short answer hears from several
-        per_doc = SENTENCES[style] if style == "list" else PER_DOC
-        vectors = lib.sentences.table.vectors
-        if style == "list":
-            candidates = naming_first(lib, question, candidates)
-        picked = select(candidates, vectors, SENTENCES[style], floor=floor, per_doc=per_doc)
-        if style == "plain":  # the strongest evidence first, the rest in reading order
-            picked = picked[:1] + sorted(picked[1:], key=lambda c: (c.doc_id, c.start))
-        answer = replace(
-            self.compose(lib, question, style, picked, confidence), evidence_score=best
-        )
-        if self.settings.llm_url:
+        answer = self.decide(self.gather(question, k, filters), self.model())
+        if self.settings.llm_url and not answer.abstained:
             from answer.llm import synthesize
 
             return synthesize(self.settings, answer)
         return answer
+
+    def model(self) -> AnswerModel:
+        if self._model is None:
+            self._model = load_model(self.settings.home, self.settings.embedding_model)
+        return self._model
+
+    def gather(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        *,
+        orgs: bool = False,
+    ) -> Gathered:
+        """Everything the fitted models read about a question, computed once: its analysis,
+        the retrieved excerpts and the features of every sentence in them (and, for an
+        organization list, of every sentence naming an organization)."""
+        lib = self.library()
+        query = analyse(question, lib.sentences)
+        orgs = orgs or query.style == "orgs"
+        pool = ORG_POOL if orgs else (k or self.settings.answer_k)
+        excerpts = self.searcher.search(question, pool, filters, lib.snapshot)
+        vector = self.embedder.embed_query(question)
+        spans = [(e.doc_id, e.start, e.end) for e in excerpts]
+        ranks: dict[int, int | None] = dict(span_ranks(lib.sentences, spans))
+        if orgs:
+            allowed = {d for d, doc in lib.documents.items() if (filters or Filters()).admits(doc)}
+            for row in lib.org_rows:
+                if lib.row_doc(row) in allowed:
+                    ranks.setdefault(row, None)
+        rows = [r for r in ranks if not lib.sentences.no_evidence(r)]
+        dense = lib.sentences.table.vectors[rows] @ vector if rows else np.zeros(0)
+        features = sentence_matrix(
+            lib.sentences,
+            query,
+            rows,
+            ranks=[ranks[r] for r in rows],
+            dense=dense,
+            headings=[lib.section(r) for r in rows],
+            titles=[lib.title(r) for r in rows],
+        )
+        texts = [t for e in excerpts[:GAP_EXCERPTS] for t in (e.text, e.section, e.title)]
+        found = query.quantity is not None and any(
+            rank is not None and rank <= GAP_EXCERPTS and features[i, FIGURE_MATCH] > 0
+            for i, rank in enumerate(ranks[r] for r in rows)
+        )  # fmt: skip
+        return Gathered(
+            query, excerpts, rows, [ranks[r] for r in rows], features, texts,
+            len(lib.unknown_specifics(question)), found,
+        )  # fmt: skip
+
+    def scored(
+        self, lib: Library, g: Gathered, model: AnswerModel
+    ) -> tuple[float, list[Candidate]]:
+        """The support probability of the question and its candidates, best first."""
+        probs = model.sentence.logit(g.features) if g.rows else np.zeros(0)
+        in_excerpts = np.array([r is not None for r in g.ranks], dtype=bool)
+        qx = question_vector(
+            lib.sentences,
+            g.query,
+            probs=probs[in_excerpts],
+            features=g.features[in_excerpts],
+            excerpt_text=g.texts,
+            unknown=g.unknown,
+        )
+        confidence = float(model.support.prob(qx[None, :])[0])
+        candidates = sorted(
+            (
+                Candidate(row, lib.row_doc(row), *lib.sentences.table.spans[row],
+                          float(g.features[i, 0]), float(g.features[i, 2]), g.ranks[i] or 0,
+                          float(probs[i]))
+                for i, row in enumerate(g.rows)
+            ),
+            key=lambda c: -c.score,
+        )  # fmt: skip
+        return confidence, candidates
+
+    def decide(self, g: Gathered, model: AnswerModel) -> Answer:
+        """Score the gathered sentences, abstain or answer, and compose."""
+        lib = self.library()
+        confidence, candidates = self.scored(lib, g, model)
+        if confidence < model.threshold or not candidates or lacks_figure(g):
+            return self.abstain(lib, g, confidence, candidates)
+        style = g.query.style
+        if style == "orgs":
+            entries = self.org_entries(lib, candidates, g.query.text)
+            if len(entries) >= 2:
+                return self.compose_orgs(lib, g.query.text, entries, confidence)
+            style = "list"
+        ranked = [c for c in candidates if c.chunk_rank]
+        if not ranked:
+            return self.abstain(lib, g, confidence, candidates)
+        floor = ranked[0].score - model.select_margin
+        per_doc = SENTENCES[style] if style == "list" else PER_DOC
+        vectors = lib.sentences.table.vectors
+        picked = select(ranked, vectors, SENTENCES[style], floor=floor, per_doc=per_doc)
+        if style == "plain":  # the strongest evidence first, the rest in reading order
+            picked = picked[:1] + sorted(picked[1:], key=lambda c: (c.doc_id, c.start))
+        return self.compose(lib, g.query.text, style, picked, confidence)
 
     def organizations(
         self, topic: str, limit: int = 12, filters: Filters | None = None
     ) -> list[dict[str, Any]]:
         """Organizations relevant to a topic, each with its best evidence and citations."""
         topic = check_query(topic, self.settings.max_query_chars)
-        excerpts = self.searcher.search(topic, ORG_POOL, filters)
+        g = self.gather(topic, filters=filters, orgs=True)
         lib = self.library()
-        candidates = self.org_candidates(lib, topic, excerpts, filters)
+        _, candidates = self.scored(lib, g, self.model())
         entries = self.org_entries(lib, candidates, topic)[:limit]
         out = []
         for entry in entries:
@@ -414,23 +463,6 @@ class Answerer:
         return out
 
     # --- evidence -----------------------------------------------------------------------
-    def candidates(self, lib: Library, question: str, excerpts: list[Excerpt]) -> list[Candidate]:
-        vector = self.embedder.embed_query(question)
-        spans = [(e.doc_id, e.start, e.end) for e in excerpts]
-        return score_candidates(lib.sentences, spans, vector, question_terms(question))
-
-    def org_candidates(
-        self, lib: Library, question: str, excerpts: list[Excerpt], filters: Filters | None
-    ) -> list[Candidate]:
-        """Sentences that name an organization, from the whole corpus (within the filters),
-        plus the sentences of the retrieved excerpts."""
-        allowed = {d for d, doc in lib.documents.items() if (filters or Filters()).admits(doc)}
-        ranks: dict[int, int | None] = {r: None for r in lib.org_rows if lib.row_doc(r) in allowed}
-        spans = [(e.doc_id, e.start, e.end) for e in excerpts]
-        ranks.update(span_ranks(lib.sentences, spans))
-        vector = self.embedder.embed_query(question)
-        return score_rows(lib.sentences, ranks, vector, question_terms(question))
-
     def cite_row(self, lib: Library, n: int, row: int) -> Citation:
         start, end = lib.sentences.table.spans[row]
         return lib.citation(n, lib.sentences.table.doc_ids[row], start, end)
@@ -438,20 +470,17 @@ class Answerer:
     def org_entries(
         self, lib: Library, candidates: list[Candidate], question: str = ""
     ) -> list[OrgEntry]:
-        """Organizations named in the candidate sentences, best-supported first. A sentence
-        naming many organizations says little about each, so its score is discounted, and it
-        leads at most one entry."""
+        """Organizations named in the candidate sentences, best first. An entry leads with a
+        sentence about the organization itself (its subject) when it has one, not a passing
+        mention; a sentence leads at most one entry."""
         mentions, subjects = org_mentions(lib, [c for c in candidates if c.row in lib.org_row_set])
-        crowd = Counter(row for rows in mentions.values() for row in rows)
-        scores = {c.row: c.score - CROWD_PENALTY * min(crowd[c.row] - 1, 4) for c in candidates}
+        scores = {c.row: c.score for c in candidates}
         entries = []
         kinds = wanted_kinds(question)
         for key, rows in mentions.items():
             name, kind = lib.org_names[key]
-            own = {r: scores[r] + (SUBJECT_BONUS if (key, r) in subjects else 0.0) for r in rows}
-            ordered = sorted(rows, key=lambda r: -own[r])
-            bonus = MENTION_BONUS * min(len(ordered) - 1, 5) + (KIND_BONUS if kind in kinds else 0)
-            entries.append(OrgEntry(key, name, kind, own[ordered[0]] + bonus, ordered))
+            ordered = sorted(rows, key=lambda r: ((key, r) not in subjects, -scores[r]))
+            entries.append(OrgEntry(key, name, kind, scores[ordered[0]], ordered))
         entries.sort(key=lambda e: -e.score)
         used: set[int] = set()
         kept = []
@@ -500,10 +529,16 @@ class Answerer:
         return rendered(question, confidence, citations, style="orgs", entries=shown)
 
     def abstain(
-        self, lib: Library, question: str, excerpts: list[Excerpt], confidence: float, best: float
+        self, lib: Library, g: Gathered, confidence: float, candidates: list[Candidate]
     ) -> Answer:
-        related = [
-            lib.citation(i + 1, e.doc_id, e.start, e.end) for i, e in enumerate(excerpts[:3])
-        ]
-        answer = rendered(question, confidence, [], style="plain", related=related)
-        return replace(answer, evidence_score=best)
+        """No answer; the best sentence of each of the top excerpts as related reading, unless
+        the question shares no content word with the reports (off topic: a short refusal)."""
+        related: list[Citation] = []
+        if g.features.size and g.features[:, LEXICAL].max() > 0:
+            seen: set[int] = set()
+            for c in candidates:
+                if c.chunk_rank and c.chunk_rank not in seen and len(related) < RELATED:
+                    seen.add(c.chunk_rank)
+                    d, start, end = lib.sentences.extend(c.row, WINDOW_CHARS)
+                    related.append(lib.citation(len(related) + 1, d, start, end))
+        return rendered(g.query.text, confidence, [], style="plain", related=related)

@@ -20,6 +20,7 @@ from api.middleware import MULTIPART_OVERHEAD, BodySizeLimit, SecurityHeaders
 from api.openapi import install_openapi
 from api.ratelimit import RateLimited
 from api.routes import ask, documents, health, organizations, pages, search
+from api.routes.pages import SWAGGER_ASSETS, SWAGGER_URL
 from api.state import AppState
 from index.embedder import Embedder
 from pathways.errors import PathwaysError
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(SWAGGER_URL, StaticFiles(directory=SWAGGER_ASSETS), name="swagger-ui")
     install_middleware(app, settings)
     install_error_handlers(app, routers)
     install_openapi(app, routers)
@@ -93,7 +95,16 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
 def install_error_handlers(app: FastAPI, routers: Sequence[APIRouter]) -> None:
     @app.exception_handler(PathwaysError)
     async def domain_error(request: Request, exc: PathwaysError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
+        headers = {}
+        if exc.retry_after is not None:
+            headers["Retry-After"] = str(exc.retry_after)
+        if exc.status_code >= 500:  # a fault on our side: the client gets a plain message
+            cause = exc.__cause__
+            logger.warning(
+                "%s %s: %d %s (cause: %s)", request.method, request.url.path,
+                exc.status_code, exc, f"{type(cause).__name__}: {cause}" if cause else "none",
+            )  # fmt: skip
+        return JSONResponse({"detail": str(exc)}, exc.status_code, headers=headers)
 
     @app.exception_handler(RateLimited)
     async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:

@@ -17,6 +17,7 @@ DESCRIPTIONS = {
     422: "Invalid parameters, or a file that cannot be read.",
     429: "Too many requests from this client; retry after `Retry-After` seconds.",
     501: "Not implemented on this server yet.",
+    503: "The index's store is unavailable or busy; retry after `Retry-After` seconds.",
 }
 
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
@@ -27,14 +28,14 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     out: dict[int | str, dict[str, Any]] = {}
     for code in codes:
         out[code] = {"model": ErrorBody, "description": DESCRIPTIONS[code]}
-        if code == 429:
+        if code in (429, 503):
             out[code]["headers"] = RETRY_AFTER
     return out
 
 
 READ = (401, 422)
-LIMITED = (*READ, 429)
-WRITE = (401, 403, 413, 422)
+LIMITED = (*READ, 429, 503)
+WRITE = (401, 403, 413, 422, 503)
 
 # Security requirements: writes always need the admin key; reads need a read key only when
 # PATHWAYS_API_KEYS is set, hence the empty (anonymous) alternative.

@@ -104,6 +104,11 @@ class CitationOut(BaseModel):
 class AnswerOut(BaseModel):
     question: str
     answer: str = Field(description="Markdown with [n] markers that refer to `citations`.")
+    answer_html: str = Field(
+        description="The answer rendered as sanitised HTML (tags p, br, ul, ol, li, strong, em, "
+        'blockquote, code, and `a class="cite"` links to the cited passage, relative to this '
+        "server). The only text of an answer a client should insert as HTML."
+    )
     abstained: bool
     confidence: float
     citations: list[CitationOut]

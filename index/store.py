@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -68,6 +68,15 @@ CREATE TABLE IF NOT EXISTS orgs (
 CREATE INDEX IF NOT EXISTS orgs_key ON orgs(key);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What readers compare on each request: the catalog's generation (documents changed) and
+    the vector epoch (the vector store was written: a new version, a delete, a clean-up)."""
+
+    generation: str
+    vectors: str
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,26 @@ class Catalog:
         """Changes whenever any document is written or removed (readers reload on change)."""
         return self.get_meta("generation") or ""
 
+    def state(self) -> IndexState:
+        """The generation and the vector epoch, in one cheap read (checked on every request)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT key, value FROM meta WHERE key IN ('generation', 'vectors')"
+            ).fetchall()
+        values = {r["key"]: r["value"] for r in rows}
+        return IndexState(values.get("generation", ""), values.get("vectors", ""))
+
+    def bump_vectors(self) -> None:
+        """Record that the vector store was written (readers of an embedded store reopen it)."""
+        with self._connect() as db:
+            _bump_vectors(db)
+
+    def owner_id(self) -> str:
+        """A random id of this catalog, made once: it tags the vectors it owns."""
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('owner', lower(hex(randomblob(8))))")
+            return str(db.execute("SELECT value FROM meta WHERE key = 'owner'").fetchone()[0])
+
     def set_meta(self, key: str, value: str) -> None:
         with self._connect() as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
@@ -204,6 +233,20 @@ class Catalog:
         with self._connect() as db:
             rows = db.execute("SELECT doc_id, version FROM documents").fetchall()
         return {r["doc_id"]: r["version"] for r in rows}
+
+    def vector_ids(self) -> dict[str, set[str]]:
+        """doc_id -> the Chroma ids its current version must have (one per chunk)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT c.doc_id, c.ordinal, d.version FROM chunks c"
+                " JOIN documents d ON d.doc_id = c.doc_id"
+            ).fetchall()
+        out: dict[str, set[str]] = {}
+        for r in rows:
+            out.setdefault(r["doc_id"], set()).add(
+                vector_id_of(r["doc_id"], r["version"], r["ordinal"])
+            )
+        return out
 
     def sources(self) -> dict[str, str]:
         """doc_id -> source path."""
@@ -249,11 +292,14 @@ class Catalog:
             rows = db.execute(query + " ORDER BY c.doc_id, c.ordinal", args).fetchall()
         return [_stored_chunk(r) for r in rows]
 
-    def sentences(self) -> SentenceTable:
+    def sentences(self, doc_ids: Collection[str] | None = None) -> SentenceTable:
+        """The sentence table (of the given documents only, if given: a reader's snapshot)."""
         with self._connect() as db:
             rows = db.execute(
                 'SELECT doc_id, start, "end", vector FROM sentences ORDER BY doc_id, start'
             ).fetchall()
+        if doc_ids is not None:
+            rows = [r for r in rows if r["doc_id"] in doc_ids]
         vectors = [np.frombuffer(r["vector"], dtype=np.float32) for r in rows]
         matrix = np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
         return SentenceTable(
@@ -262,8 +308,8 @@ class Catalog:
             vectors=matrix,
         )
 
-    def orgs(self) -> list[tuple[str, OrgRow]]:
-        """(doc_id, mention) for every organization mention in the index."""
+    def orgs(self, doc_ids: Collection[str] | None = None) -> list[tuple[str, OrgRow]]:
+        """(doc_id, mention) for every organization mention (in the given documents)."""
         with self._connect() as db:
             rows = db.execute(
                 'SELECT doc_id, name, key, kind, start, "end" FROM orgs ORDER BY doc_id, start'
@@ -271,6 +317,7 @@ class Catalog:
         return [
             (r["doc_id"], OrgRow(r["name"], r["key"], r["kind"], r["start"], r["end"]))
             for r in rows
+            if doc_ids is None or r["doc_id"] in doc_ids
         ]
 
     def counts(self) -> tuple[int, int]:
@@ -295,12 +342,22 @@ class StoredChunk:
 
 
 def _bump_generation(db: sqlite3.Connection) -> None:
+    """A new generation; the vectors changed with it (the new version's were just written)."""
     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', hex(randomblob(8)))")
+    _bump_vectors(db)
+
+
+def _bump_vectors(db: sqlite3.Connection) -> None:
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('vectors', hex(randomblob(8)))")
 
 
 def vector_id(chunk: Chunk, version: str) -> str:
     """Chroma id of a chunk: versioned, so a new version never overwrites the live one."""
-    return f"{chunk.doc_id}@{version[:16]}:{chunk.ordinal:04d}"
+    return vector_id_of(chunk.doc_id, version, chunk.ordinal)
+
+
+def vector_id_of(doc_id: str, version: str, ordinal: int) -> str:
+    return f"{doc_id}@{version[:16]}:{ordinal:04d}"
 
 
 def _stored(row: sqlite3.Row) -> StoredDocument:

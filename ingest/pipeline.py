@@ -5,6 +5,10 @@ catalog then switches the document to that version in one SQLite transaction; on
 old version's vectors deleted. A crash or Ctrl-C at any point leaves every indexed document
 searchable (search only trusts vectors whose version the catalog names), and the next ingest
 removes any leftovers.
+
+Those three steps run under the index lock (``index.locking``), one document at a time, so
+ingests in several processes (two CLIs, a CLI and an upload) interleave by document and never
+see each other half-way. Cleaning, chunking and embedding happen outside the lock.
 """
 
 from __future__ import annotations
@@ -13,23 +17,23 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from answer.orgs import canonical_key, find_organizations
-from answer.sentences import sentence_spans
 from index.embedder import Embedder
-from index.store import Catalog, DocumentRecord, OrgRow, StoredChunk
+from index.locking import IndexLock
+from index.store import Catalog, DocumentRecord, StoredChunk
 from index.vectors import VectorIndex
-from ingest.catalog import CATALOG_NAME, DocumentMeta, describe_document, read_catalog, slugify
+from ingest.catalog import CATALOG_NAME, describe_document, read_catalog, slugify
 from ingest.chunk import chunk_document, embedding_text
 from ingest.clean import clean_document
 from ingest.loaders import SUPPORTED_FORMATS, LoadedFile, load_bytes
+from ingest.records import body_sentences, doc_metadata, organizations
 from pathways.errors import FileTooLarge, PathwaysError, UnsupportedFileType
 from pathways.settings import Settings
 
@@ -38,12 +42,13 @@ logger = logging.getLogger(__name__)
 # Bump when cleaning or chunking changes what a file turns into, so ingest redoes every file
 # (3: a lead announcing "four issues" nests the next four headings under its own).
 PIPELINE_VERSION = "3"
+LOCK_TIMEOUT = 3600.0  # seconds a CLI ingest waits for another writer's document
 
 
 @dataclass
 class FileReport:
     path: str
-    status: str  # added | updated | unchanged | removed | skipped | failed
+    status: str  # added | updated | unchanged | repaired | removed | skipped | failed
     doc_id: str | None = None
     pages: int | None = None
     chunks: int = 0
@@ -69,6 +74,15 @@ class IngestReport:
             "model_loaded": self.model_loaded,
             "seconds": round(self.seconds, 3),
         }
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One document cleaned, chunked and embedded, ready to switch in."""
+
+    record: DocumentRecord
+    stored: list[StoredChunk]
+    vectors: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -105,46 +119,103 @@ def collect_sources(paths: Sequence[Path]) -> tuple[list[Source], list[FileRepor
     return sources, skipped, folders
 
 
-def version_of(data: bytes, row: dict[str, str] | None, settings: Settings) -> str:
-    """Content hash of everything that decides what a document turns into."""
+def version_of(data: bytes, row: dict[str, str] | None, settings: Settings, owner: str = "") -> str:
+    """Content hash of everything that decides what a document turns into. On a Chroma server
+    it includes the owning catalog, so two homes never write the same vector ids."""
     h = hashlib.sha256(data)
     h.update(json.dumps(row or {}, sort_keys=True).encode())
     h.update(f"|{PIPELINE_VERSION}|{settings.collection_name()}".encode())
+    if settings.chroma_url:
+        h.update(f"|{owner}".encode())
     return h.hexdigest()
 
 
 class Ingestor:
     """Holds the index parts for one ingest run (CLI) or for the lifetime of the API."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, *, progress: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        *,
+        progress: bool = False,
+        lock_timeout: float = LOCK_TIMEOUT,
+        hold_store: bool = True,
+    ) -> None:
+        """`hold_store=False`: open the vector store at the first write and close it after
+        each (a server writes rarely, and its searcher holds its own copy of the graph)."""
         self.settings = settings
         self.embedder = embedder
         self.catalog = Catalog(settings.catalog_path)
-        self.vectors = VectorIndex(settings)
+        epoch, owner = self.catalog.state().vectors, self.catalog.owner_id()
+        self.vectors = VectorIndex(settings, epoch=epoch, owner=owner, lazy=not hold_store)
+        self.lock = IndexLock(settings.home, lock_timeout)
         self.progress = progress
+        self.hold_store = hold_store
 
-    def remove_leftovers(self) -> None:
-        """Delete vectors of versions the catalog does not name (from an interrupted ingest)."""
-        current = self.catalog.versions()
-        for doc_id, version in self.vectors.doc_versions():
-            if current.get(doc_id) != version:
-                logger.info("removing leftover vectors of %s@%s", doc_id, version[:12])
-                self.vectors.delete_document(doc_id, keep_version=current.get(doc_id))
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index lock, with a vector store that shows every earlier writer's work."""
+        with self.lock.hold():
+            self.vectors.refresh(self.catalog.state().vectors)
+            try:
+                yield
+            finally:
+                self.catalog.bump_vectors()  # even after a failure: some writes may have landed
+                self.vectors.adopt(self.catalog.state().vectors)
+                if not self.hold_store:
+                    self.vectors.close()
+
+    def check_vectors(self) -> list[FileReport]:
+        """Remove abandoned vectors and re-embed missing ones, under the lock.
+
+        Every writer adds, switches and cleans up while holding the lock, so vectors the
+        catalog does not name now were left by a writer that died (on a Chroma server, only
+        vectors this catalog owns are considered: other homes' are not ours to judge). A listed
+        document whose vectors are gone (or were never all written) gets them back from its
+        stored chunks."""
+        with self.writing():
+            present = self.vectors.ids()
+            own = self.vectors.ids(own=True) if self.vectors.scope() else present
+            expected = self.catalog.vector_ids()
+            abandoned = sorted(own - set().union(*expected.values()))
+            if abandoned:
+                logger.info("removing %d abandoned vectors", len(abandoned))
+                self.vectors.delete_ids(abandoned)
+            return [
+                self.repair(doc_id, ids - present)
+                for doc_id, ids in sorted(expected.items())
+                if ids - present
+            ]
+
+    def repair(self, doc_id: str, missing: set[str]) -> FileReport:
+        """Embed and add a listed document's missing vectors (the caller holds the lock)."""
+        started = time.perf_counter()
+        found = self.catalog.get_document(doc_id)
+        assert found is not None, doc_id
+        doc = found[0]
+        chunks = [sc for sc in self.catalog.chunks(doc_id) if sc.vector_id in missing]
+        tokenize = self.embedder.token_counter()
+        budget = self.embedder.max_tokens - 2
+        texts = [embedding_text(sc.chunk, doc.meta.title, tokenize, budget) for sc in chunks]
+        self.vectors.add(chunks, self.embed(texts, label=doc_id), doc_metadata(doc.meta))
+        logger.warning("%s had %d of its vectors missing; re-embedded them", doc_id, len(chunks))
+        seconds = time.perf_counter() - started
+        return FileReport(doc.source_path, "repaired", doc_id, doc.pages, len(chunks), seconds)
 
     def ingest(self, paths: Sequence[Path]) -> IngestReport:
         started = time.perf_counter()
         loads_before = self.embedder.loads
-        self.remove_leftovers()
         sources, reports, folders = collect_sources(paths)
-        report = IngestReport(files=reports)
+        report = IngestReport(files=self.check_vectors() + reports)
         seen: set[str] = set()
         for source in sources:
-            file_report = self.ingest_file(source, seen)
-            report.files.append(file_report)
-            if file_report.status in {"added", "updated"}:
-                report.embedded_chunks += file_report.chunks
+            report.files.append(self.ingest_file(source, seen))
         if self.settings.prune_missing:
             report.files.extend(self.prune(folders, seen))
+        report.embedded_chunks = sum(
+            f.chunks for f in report.files if f.status in {"added", "updated", "repaired"}
+        )
         report.model_loaded = self.embedder.loads > loads_before
         report.seconds = time.perf_counter() - started
         return report
@@ -157,7 +228,7 @@ class Ingestor:
             doc_id = self.choose_doc_id(source)
             seen.add(doc_id)
             out.doc_id = doc_id
-            version = version_of(data, source.row, self.settings)
+            version = version_of(data, source.row, self.settings, self.vectors.owner)
             stored = self.catalog.versions().get(doc_id)
             if stored == version:
                 out.status = "unchanged"
@@ -198,6 +269,19 @@ class Ingestor:
         source_path: str | None = None,
     ) -> int:
         """Clean, chunk, embed and store one loaded file. Returns the number of chunks."""
+        prepared = self.prepare(loaded, source, version, overrides, source_path)
+        self.commit(prepared)
+        return len(prepared.stored)
+
+    def prepare(
+        self,
+        loaded: LoadedFile,
+        source: Source,
+        version: str,
+        overrides: dict[str, str],
+        source_path: str | None,
+    ) -> Prepared:
+        """Everything one document turns into, embedded; slow, so done outside the lock."""
         doc = clean_document(loaded.pages)
         if not doc.text.strip():
             raise PathwaysError(f"{source.path.name} has no text after cleaning.")
@@ -210,32 +294,38 @@ class Ingestor:
             meta.doc_id, doc, tokenize,
             chunk_tokens=self.settings.chunk_tokens, overlap=self.settings.chunk_overlap,
         )  # fmt: skip
-        stored = [StoredChunk(chunk=c, version=version, extra={}) for c in chunks]
         budget = self.embedder.max_tokens - 2
         texts = [embedding_text(c, meta.title, tokenize, budget) for c in chunks]
         sentences = body_sentences(doc.text, doc.headings)
         all_vectors = self.embed(
             texts + [doc.text[s:e] for s, e in sentences], label=source.path.name
         )
-        vectors, sentence_vectors = all_vectors[: len(texts)], all_vectors[len(texts) :]
-        self.vectors.add(stored, vectors, doc_metadata(meta))
         headings = [
             {"start": h.start, "end": h.end, "level": h.level, "title": h.title}
             for h in doc.headings
         ]
-        self.catalog.put_document(
-            DocumentRecord(
-                meta=meta, version=version,
-                source_path=source_path or str(source.path.resolve()),
-                format=loaded.format,
-                pages=len(loaded.pages) if loaded.format == "pdf" else None,
-                text=doc.text, page_breaks=doc.page_breaks, headings=headings, chunks=chunks,
-                sentences=sentences, sentence_vectors=sentence_vectors,
-                orgs=organizations(doc.text),
-            )
+        record = DocumentRecord(
+            meta=meta, version=version,
+            source_path=source_path or str(source.path.resolve()),
+            format=loaded.format,
+            pages=len(loaded.pages) if loaded.format == "pdf" else None,
+            text=doc.text, page_breaks=doc.page_breaks, headings=headings, chunks=chunks,
+            sentences=sentences, sentence_vectors=all_vectors[len(texts) :],
+            orgs=organizations(doc.text),
         )  # fmt: skip
-        self.vectors.delete_document(meta.doc_id, keep_version=version)
-        return len(chunks)
+        stored = [StoredChunk(chunk=c, version=version, extra={}) for c in chunks]
+        return Prepared(record, stored, all_vectors[: len(texts)])
+
+    def commit(self, prepared: Prepared) -> None:
+        """Under the lock: new vectors, then the catalog's switch, then the old vectors go."""
+        record = prepared.record
+        doc_id = record.meta.doc_id
+        with self.writing():
+            if self.catalog.versions().get(doc_id) == record.version:
+                return  # another process indexed the same content meanwhile
+            self.vectors.add(prepared.stored, prepared.vectors, doc_metadata(record.meta))
+            self.catalog.put_document(record)
+            self.vectors.delete_document(doc_id, keep_version=record.version)
 
     def embed(self, texts: Sequence[str], *, label: str) -> np.ndarray:
         size = self.embedder.batch_size
@@ -263,39 +353,12 @@ class Ingestor:
         return removed
 
     def remove_document(self, doc_id: str) -> bool:
-        found = self.catalog.delete_document(doc_id)
-        self.vectors.delete_document(doc_id)
+        """Unlist a document, then delete its vectors (left over if that fails: the next
+        ingest removes them)."""
+        with self.writing():
+            found = self.catalog.delete_document(doc_id)
+            self.vectors.delete_document(doc_id)
         return found
-
-
-def body_sentences(text: str, headings: Sequence[Any]) -> list[tuple[int, int]]:
-    """Sentence spans outside headings: the units answers quote."""
-    spans = []
-    cursor = 0
-    for heading in [*headings, None]:
-        stop = len(text) if heading is None else heading.start
-        if stop > cursor:
-            spans.extend(sentence_spans(text, cursor, stop))
-        if heading is not None:
-            cursor = max(cursor, heading.end)
-    return spans
-
-
-def organizations(text: str) -> list[OrgRow]:
-    return [
-        OrgRow(m.name, canonical_key(m.name), m.kind, m.start, m.end)
-        for m in find_organizations(text)
-    ]
-
-
-def doc_metadata(meta: DocumentMeta) -> dict[str, object]:
-    """Metadata copied onto every vector, for filtering in Chroma."""
-    return {
-        "title": meta.title,
-        "doc_type": meta.doc_type,
-        "year": meta.year or 0,
-        "region": meta.region,
-    }
 
 
 def read_limited(path: Path, max_mb: int) -> bytes:

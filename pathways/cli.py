@@ -341,6 +341,50 @@ def evaluate_command(ctx: click.Context, eval_file: Path, k: int, as_json: bool)
         click.echo(format_report(report))
 
 
+@main.command("fit")
+@click.argument("questions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--folds",
+    type=click.IntRange(0, 20),
+    default=5,
+    show_default=True,
+    help="Cross-validation folds for the out-of-fold report (0: fit only).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the model (default: PATHWAYS_HOME/model.json).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the out-of-fold rows as JSON.")
+@click.pass_context
+def fit_command(
+    ctx: click.Context, questions_file: Path, folds: int, out: Path | None, as_json: bool
+) -> None:
+    """Fit the answer models (sentence ranking, support and abstention threshold) on labelled
+    questions, report out-of-fold figures, and write the model."""
+    from answer.fitting import fit_and_measure
+    from answer.measures import format_report, report
+    from answer.model import MODEL_FILE
+    from pathways.evaluation import load_eval_set
+
+    settings = settings_from(ctx)
+    with user_errors():
+        questions = load_eval_set(questions_file)
+        answerer = make_answerer(settings)
+        with click.progressbar(length=len(questions), label="questions", file=sys.stderr) as bar:
+            model, rows = fit_and_measure(
+                answerer, questions, folds=folds, progress=lambda i, n: bar.update(1)
+            )
+        target = out or settings.home / MODEL_FILE
+        model.save(target)
+    if as_json:
+        click.echo(json.dumps({"report": report(rows) if rows else None, "rows": rows}, indent=1))
+    elif rows:
+        click.echo(f"out of fold ({folds} folds over {len(questions)} questions):")
+        click.echo(format_report(report(rows)))
+    click.echo(f"model written to {target} (abstains below {model.threshold:.3f})", err=True)
+
+
 def passage_retriever(searcher: Any) -> Callable[[str, int], list[Any]]:
     """search() as the evaluation expects it: passages named by their source file."""
     from pathways.evaluation import Passage

@@ -8,6 +8,7 @@ class PathwaysError(Exception):
     """Base class for every error a user should see as a message, not a traceback."""
 
     status_code = 400
+    retry_after: int | None = None  # seconds; set on faults that pass (the API sends Retry-After)
 
 
 class UnsupportedFileType(PathwaysError):
@@ -48,3 +49,17 @@ class ModelLoadError(PathwaysError):
     """The embedding model could not be loaded."""
 
     status_code = 500
+
+
+class StoreUnavailable(PathwaysError):
+    """The vector store failed or cannot be reached (a fault on our side, not the request's)."""
+
+    status_code = 503
+    retry_after = 5
+
+
+class IndexBusy(PathwaysError):
+    """Another process holds the index's write lock for longer than we may wait."""
+
+    status_code = 503
+    retry_after = 10

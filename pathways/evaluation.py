@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 KINDS: tuple[str, ...] = ("fact", "list", "why", "how", "numeric", "compare", "unanswerable")
 K_VALUES: tuple[int, ...] = (1, 3, 5, 10)
 NDCG_K = 10
+BUDGET_WORDS = 1000  # budget recall: evidence inside the first this many words of the results
 HIT_NUMERATOR, HIT_DENOMINATOR = 4, 5  # the 80% LCS threshold, kept as an exact fraction
 
 T = TypeVar("T")
@@ -57,6 +58,7 @@ class EvalQuestion:
     answer: str
     entities: tuple[str, ...]
     paraphrased: bool
+    audience: str = ""  # policy | staff | public, where the set says
 
     @property
     def answerable(self) -> bool:
@@ -77,6 +79,7 @@ class QuestionScore:
     all_hit: Mapping[int, float]  # k -> 1.0 if every quote hit within top k, else 0.0
     reciprocal_rank: float
     ndcg: float  # nDCG@NDCG_K
+    budget: float = 0.0  # fraction of quotes hit within the first BUDGET_WORDS words
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class MetricSummary:
     all_hit: Mapping[int, float]
     mrr: float
     ndcg: float
+    budget: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,7 @@ def parse_question(line: str, where: str = "<line>") -> EvalQuestion:
         answer=_field(obj, "answer", str, where),
         entities=tuple(entities),
         paraphrased=_field(obj, "paraphrased", bool, where),
+        audience=str(obj.get("audience", "")),
     )
 
 
@@ -276,6 +281,21 @@ def _same_file(evidence_file: str, passage_file: str | None) -> bool:
     return passage_file is None or _base_name(passage_file) == _base_name(evidence_file)
 
 
+def within_budget(passages: Sequence[Passage], budget: int = BUDGET_WORDS) -> list[Passage]:
+    """The ranked passages cut at ``budget`` words in all: what a reader (or a model) sees
+    when it reads the results in order up to that many words. Fair across chunk sizes."""
+    out: list[Passage] = []
+    left = budget
+    for p in passages:
+        if left <= 0:
+            break
+        spans = list(re.finditer(r"\S+", p.text))
+        cut = p.text if len(spans) <= left else p.text[: spans[left - 1].end()]
+        out.append(Passage(p.file, cut))
+        left -= len(spans)
+    return out
+
+
 def quote_ranks(question: EvalQuestion, passages: Sequence[Passage]) -> list[int | None]:
     """Per evidence quote: 1-based rank of the first passage that hits it, or None."""
     prepared = [_prepare(p.text) for p in passages]
@@ -316,7 +336,9 @@ def ndcg(ranks: Sequence[int | None], k: int = NDCG_K) -> float:
 
 
 def score_question(
-    ranks: Sequence[int | None], k_values: Sequence[int] = K_VALUES
+    ranks: Sequence[int | None],
+    k_values: Sequence[int] = K_VALUES,
+    budget_ranks: Sequence[int | None] = (),
 ) -> QuestionScore:
     """Recall@k, all-hit@k, reciprocal rank and nDCG@10 from per-quote first-hit ranks."""
     if not ranks:
@@ -325,7 +347,8 @@ def score_question(
     all_hit = {k: float(all(_within(ranks, k))) for k in k_values}
     found = [r for r in ranks if r is not None]
     reciprocal_rank = 1.0 / min(found) if found else 0.0
-    return QuestionScore(recall, all_hit, reciprocal_rank, ndcg(ranks))
+    budget = sum(r is not None for r in budget_ranks) / len(ranks)
+    return QuestionScore(recall, all_hit, reciprocal_rank, ndcg(ranks), budget)
 
 
 def summarize(scores: Sequence[QuestionScore], k_values: Sequence[int] = K_VALUES) -> MetricSummary:
@@ -340,6 +363,7 @@ def summarize(scores: Sequence[QuestionScore], k_values: Sequence[int] = K_VALUE
         all_hit={k: mean(s.all_hit[k] for s in scores) for k in k_values},
         mrr=mean(s.reciprocal_rank for s in scores),
         ndcg=mean(s.ndcg for s in scores),
+        budget=mean(s.budget for s in scores),
     )
 
 
@@ -371,13 +395,14 @@ def evaluate_question(
     passages = list(retrieve(question.question, k))[:k]
     latency_ms = (time.perf_counter() - start) * 1000.0
     ranks = tuple(quote_ranks(question, passages))
+    budget_ranks = quote_ranks(question, within_budget(passages)) if ranks else []
     return QuestionResult(
         id=question.id,
         question=question.question,
         kind=question.kind,
         quotes=tuple(ev.quote for ev in question.evidence),
         ranks=ranks,
-        score=score_question(ranks) if ranks else None,
+        score=score_question(ranks, budget_ranks=budget_ranks) if ranks else None,
         latency_ms=latency_ms,
     )
 
@@ -408,7 +433,9 @@ def evaluate(
 
 # --------------------------------------------------------------------------- output
 
-_COLUMNS: tuple[str, ...] = ("n", "R@1", "R@3", "R@5", "R@10", "All@5", "MRR", "nDCG@10")
+_COLUMNS: tuple[str, ...] = (
+    "n", "R@1", "R@3", "R@5", "R@10", "All@5", "MRR", "nDCG@10", f"B@{BUDGET_WORDS}w"
+)  # fmt: skip
 
 
 def _cells(summary: MetricSummary) -> list[str]:
@@ -422,6 +449,7 @@ def _cells(summary: MetricSummary) -> list[str]:
         fmt(summary.all_hit.get(5)),
         fmt(summary.mrr),
         fmt(summary.ndcg),
+        fmt(summary.budget),
     ]
 
 
@@ -463,6 +491,7 @@ def _summary_to_dict(summary: MetricSummary) -> dict[str, Any]:
         "all_hit": {str(k): v for k, v in summary.all_hit.items()},
         "mrr": summary.mrr,
         "ndcg@10": summary.ndcg,
+        f"budget@{BUDGET_WORDS}w": summary.budget,
     }
 
 
@@ -472,6 +501,7 @@ def _score_to_dict(score: QuestionScore) -> dict[str, Any]:
         "all_hit": {str(k): v for k, v in score.all_hit.items()},
         "reciprocal_rank": score.reciprocal_rank,
         "ndcg@10": score.ndcg,
+        f"budget@{BUDGET_WORDS}w": score.budget,
     }
 
 

@@ -118,12 +118,6 @@ class Settings(BaseSettings):
     answer_k: int = Field(
         10, ge=1, le=50, description="Excerpts an answer draws its sentences from."
     )
-    abstain_threshold: float = Field(
-        0.60,
-        description="Best evidence score (cosine + 0.8 x keyword overlap + excerpt-rank bonus - "
-        "0.5 x coverage gap) below which `ask` says the reports do not answer. Calibrated with "
-        "bench/eval_answers.py.",
-    )
     llm_url: str | None = Field(
         None,
         description="OpenAI-compatible chat-completions endpoint (e.g. http://127.0.0.1:11434/v1). "
@@ -133,10 +127,6 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, description="Bearer key for the LLM endpoint, if any.")
     llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the LLM.")
     llm_max_tokens: int = Field(400, ge=16, description="Longest LLM answer, in tokens.")
-    answer_margin: float = Field(
-        0.5, ge=0, description="Sentences scoring this far below the best are left out."
-    )
-
     # --- API -----------------------------------------------------------------------------
     admin_key: SecretStr | None = Field(
         None,

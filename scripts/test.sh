@@ -2,7 +2,7 @@
 # Set up and run the checks and the test suite. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+PATHWAYS_WITH_MPNET=1 bash scripts/setup.sh  # all-mpnet-base-v2 too, so its real-part tests run
 bash scripts/install-browser.sh   # Debian chromium for the browser tests
 export HF_HUB_OFFLINE=1
 

@@ -45,7 +45,8 @@ def test_answer_json_has_cited_quotes_that_open_in_their_documents(client: TestC
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     body = r.json()
     assert set(body) == {
-        "question", "answer", "abstained", "confidence", "citations", "related", "mode", "note",
+        "question", "answer", "answer_html", "abstained", "confidence", "citations", "related",
+        "mode", "note",
     }  # fmt: skip
     assert body["citations"], body
     for c in body["citations"]:

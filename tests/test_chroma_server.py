@@ -2,58 +2,24 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from chroma_support import free_port, running_chroma
 
 from index.embedder import Embedder
 from index.retrieval import HybridSearcher
+from index.store import Catalog
 from index.vectors import VectorIndex
 from ingest.pipeline import Ingestor
 from pathways.settings import Settings
 
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not CHROMA.exists() and not shutil.which("chroma"):
-        pytest.fail("the `chroma` command from the chromadb package is missing")
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [str(CHROMA if CHROMA.exists() else "chroma"), "run", "--path", str(path),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("chroma run did not start within 60 s")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with running_chroma(tmp_path_factory.mktemp("chroma-server")) as server:
+        yield server.url
 
 
 def test_ingest_and_search_through_a_chroma_server(
@@ -81,3 +47,25 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path):
     with pytest.raises(PathwaysError) as err:
         VectorIndex(settings).count()  # the client opens on first use
     assert "chroma run" in str(err.value)
+
+
+def test_two_homes_on_one_chroma_server_never_delete_each_others_vectors(
+    chroma_url: str, embedder: Embedder, tmp_path: Path
+):
+    """Each home's catalog owns its vectors; another home's ingest, clean-up, replace or
+    delete leaves them alone (before, a home's start-up clean-up deleted every vector its own
+    catalog did not name: all of the other home's)."""
+    homes = []  # the same file in both: replicas ingesting one corpus
+    for name in ["left", "right"]:
+        corpus = tmp_path / name
+        corpus.mkdir()
+        (corpus / "shared.md").write_text("# Mentors\n\nWelders met mentors on Thursdays.\n")
+        settings = Settings(home=tmp_path / f"home-{name}", chroma_url=chroma_url)
+        Ingestor(settings, embedder).ingest([corpus])
+        homes.append((settings, corpus))
+    (left, left_corpus), (right, _) = homes
+    (left_corpus / "shared.md").write_text("# Mentors\n\nWelders met mentors on Fridays.\n")
+    Ingestor(left, embedder).ingest([left_corpus])  # clean-up, then a replace of "shared"
+    Ingestor(left, embedder).remove_document("shared")
+    expected = Catalog(right.catalog_path).vector_ids()["shared"]
+    assert expected and expected <= VectorIndex(right).ids()

@@ -251,7 +251,11 @@ def test_format_report_and_dict() -> None:
     text = format_report(report)
     lines = text.splitlines()
     header = next(line for line in lines if line.startswith("kind"))
-    assert header.split() == ["kind", "n", "R@1", "R@3", "R@5", "R@10", "All@5", "MRR", "nDCG@10"]
+    assert header.split() == [
+        "kind", "n", "R@1", "R@3", "R@5", "R@10", "All@5", "MRR", "nDCG@10", "B@1000w"
+    ]  # fmt: skip
+    # budget recall: f1's quote is in its passage's first 1,000 words; of l1's two, one is
+    assert report.overall.budget == pytest.approx(0.75)
     assert any(line.split()[:3] == ["overall", "2", "0.750"] for line in lines)
     assert any(line.startswith("fact ") for line in lines)
     assert "Misses (1):" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from api_support import ADMIN_KEY, READ_KEY, auth, with_settings
@@ -85,21 +86,55 @@ def test_widget_demo_embeds_the_script(client: TestClient):
     assert '<script src="/widget.js" data-api="http://testserver"' in r.text
 
 
-def test_no_script_parses_html_strings():
-    from pathlib import Path
-
-    static = Path(__file__).resolve().parents[1] / "api" / "static"
-    risky = re.compile(
-        r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function"
-    )
-    for js in static.glob("*.js"):
-        assert not risky.search(js.read_text()), js.name
+STATIC = Path(__file__).resolve().parents[1] / "api" / "static"
+TEMPLATES = STATIC.parent / "templates"
+HTML_SINKS = re.compile(
+    r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function"
+    r"|createContextualFragment|setHTML|srcdoc"
+)
 
 
-def test_api_docs_page_and_schema(client: TestClient):
+def test_scripts_insert_html_only_from_the_servers_answer_html():
+    for js in STATIC.glob("*.js"):
+        text = js.read_text()
+        assert not HTML_SINKS.search(text), js.name
+        parsers = text.count("parseFromString")
+        if js.name not in {"render.js", "widget.js"}:
+            assert parsers == 0, js.name
+            continue
+        # One parser, in insertAnswerHtml, of its answerHtml argument only ...
+        assert parsers == 1, js.name
+        assert "new DOMParser().parseFromString(String(answerHtml" in text, js.name
+    # ... and insertAnswerHtml is only ever given an answer's answer_html.
+    calls = [
+        arg
+        for js in STATIC.glob("*.js")
+        for arg in re.findall(r"insertAnswerHtml\([^,()]+, ([^,()]+),", js.read_text())
+    ]
+    assert sorted(calls) == ["a.answer_html", "answerHtml", "answerHtml", "state.answer_html"]
+
+
+def test_no_page_loads_anything_from_another_host():
+    for page in TEMPLATES.glob("*.html"):
+        assert not re.search(r"(src|href)=[\"']?(https?:)?//", page.read_text()), page.name
+    for sheet in STATIC.glob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//|@import", sheet.read_text()), sheet.name
+    comment = ("*", "//", "/*")
+    for js in STATIC.glob("*.js"):
+        code = [ln for ln in js.read_text().splitlines() if not ln.lstrip().startswith(comment)]
+        assert not any(re.search(r"https?://", line) for line in code), js.name
+
+
+def test_api_docs_page_is_served_from_this_host(client: TestClient):
     r = client.get("/docs")
     assert r.status_code == 200 and "/static/swagger-init.js" in r.text
-    assert "unsafe-inline" not in r.headers["content-security-policy"]
+    csp = r.headers["content-security-policy"]
+    assert "unsafe-inline" not in csp and "http" not in csp
+    assets = re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', r.text)
+    assert sorted(assets) == ["/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css"]
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200 and len(served.content) > 100_000
     schema = client.get("/openapi.json").json()
     assert {"/v1/search", "/v1/ask", "/v1/documents", "/v1/documents/{doc_id}"} <= set(
         schema["paths"]

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from answer.qa import Answer
+from api.render import answer_html
 from api.responses import LIMITED, errors
 from api.schemas import AnswerOut, AskRequest, FiltersIn
 from api.security import RateLimit
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["ask"])
 SSE_DESCRIPTION = (
     "With `stream: true` or `Accept: text/event-stream`: events `citations` (data: the list of "
     'citations), then `answer` (data: {"text": piece}, pieces concatenate to the answer), then '
-    "`done` (data: the whole answer object)."
+    "`done` (data: the whole answer object, with `answer_html`)."
 )
 SSE_EVENT = {
     "type": "object",
@@ -54,6 +55,12 @@ def to_filters(f: FiltersIn | None) -> Filters | None:
 def answer_question(state: AppState, body: AskRequest) -> Answer:
     question = check_query(body.question, state.settings.max_query_chars)
     return state.answerer.answer(question, body.k, to_filters(body.filters))
+
+
+def answer_body(state: AppState, body: AskRequest) -> dict[str, Any]:
+    """The answer as the API returns it: the Answer's fields and its HTML (api.render)."""
+    answer = answer_question(state, body)
+    return {**answer.as_dict(), "answer_html": answer_html(answer)}
 
 
 def wants_stream(request: Request, body: AskRequest) -> bool:
@@ -92,8 +99,7 @@ async def ask(state: StateDep, request: Request, body: AskRequest) -> Any:
     The answer is computed in a worker thread; a stream starts only once it is ready, so
     errors (bad question, no index) are ordinary 4xx responses, never half a stream.
     """
-    answer = await anyio.to_thread.run_sync(answer_question, state, body)
-    result = answer.as_dict()
+    result = await anyio.to_thread.run_sync(answer_body, state, body)
     if wants_stream(request, body):
         return EventSourceResponse(answer_events(result), ping=15)
     return result

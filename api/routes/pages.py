@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import fastapi_offline
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -20,15 +21,17 @@ from api.state import AppState, StateDep
 from api.views import cited_passage
 
 HERE = Path(__file__).resolve().parents[1]
+# Swagger UI's own files, shipped in the fastapi-offline wheel: /docs needs no CDN.
+SWAGGER_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
+SWAGGER_URL = "/docs-assets"
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 
 KeyParam = Annotated[str | None, Query(max_length=200)]
 Offset = Annotated[int | None, Query(ge=0)]
 DOCS_CSP = (
-    "default-src 'none'; script-src 'self' https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com;"
-    " connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 )
 
 
@@ -120,7 +123,8 @@ def widget_js() -> FileResponse:
 
 @router.get("/docs", response_class=HTMLResponse)
 def swagger_ui(request: Request) -> Response:
-    """Interactive API docs (Swagger UI from its CDN; its start-up script is a local file)."""
-    response = templates.TemplateResponse(request, "docs.html", {})
+    """Interactive API docs: Swagger UI served from this host (works offline), started by a
+    local script, under a CSP that allows nothing from elsewhere."""
+    response = templates.TemplateResponse(request, "docs.html", {"assets": SWAGGER_URL})
     response.headers["Content-Security-Policy"] = DOCS_CSP
     return response

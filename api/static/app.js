@@ -12,6 +12,8 @@
   const error = $("error");
   const results = $("results");
   const buttons = [$("ask-button"), $("search-button")];
+  const QUOTE_CHARS = 160;
+  const EXCERPT_CHARS = 320;
 
   function headers(extra) {
     const h = Object.assign({ Accept: "application/json" }, extra || {});
@@ -19,13 +21,15 @@
     return h;
   }
 
+  // [form control, API and URL parameter, type]
+  const FILTERS = [["doc-type", "doc_type", String], ["year-min", "year_min", Number], ["year-max", "year_max", Number]];
+  let latest = 0; // only the newest request may show its result (Back can start another)
+
   function filters() {
     const f = {};
-    const type = $("doc-type").value;
-    if (type) f.doc_type = type;
-    for (const [id, name] of [["year-min", "year_min"], ["year-max", "year_max"]]) {
+    for (const [id, name, type] of FILTERS) {
       const v = $(id).value.trim();
-      if (v) f[name] = Number(v);
+      if (v) f[name] = type(v);
     }
     return f;
   }
@@ -61,13 +65,6 @@
     error.hidden = false;
   }
 
-  function citationLink(c) {
-    const a = R.el("a", "cite", `[${c.n}]`);
-    a.href = R.documentUrl("", c, key);
-    a.setAttribute("aria-label", `Source ${c.n}: ${c.title}`);
-    return a;
-  }
-
   function citationList(citations, label) {
     const section = R.el("section", "sources");
     section.append(R.el("h3", "", label));
@@ -81,7 +78,7 @@
       li.append(link);
       const where = R.where(c);
       if (where) li.append(R.el("div", "where", where));
-      li.append(R.el("blockquote", "quote", c.quote));
+      li.append(R.passage(c.quote, QUOTE_CHARS));
       list.append(li);
     }
     section.append(list);
@@ -92,16 +89,21 @@
     results.replaceChildren();
     const article = R.el("article", "answer");
     article.append(R.el("h2", "", "Answer"));
-    const byN = new Map(a.citations.map((c) => [c.n, c]));
     const body = R.el("div", "answer-text");
-    R.renderMarkdown(body, a.answer, (n) => (byN.has(n) ? citationLink(byN.get(n)) : null));
+    R.insertAnswerHtml(body, a.answer_html, (link) => (link.href = R.withKey(link.getAttribute("href"), key)));
     article.append(body);
     if (a.note) article.append(R.el("p", "note", a.note));
     if (a.citations.length) article.append(citationList(a.citations, "Sources"));
-    if (a.abstained && a.related && a.related.length) {
-      article.append(citationList(a.related, "Related passages"));
-    }
     results.append(article);
+  }
+
+  function answerStatus(a) {
+    const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    if (a.abstained) {
+      const related = a.related.length ? ` ${plural(a.related.length, "related passage")} listed.` : "";
+      return `The reports do not answer this question.${related}`;
+    }
+    return a.citations.length ? `Answer ready, with ${plural(a.citations.length, "source")}.` : "Answer ready.";
   }
 
   function showSearch(body) {
@@ -117,49 +119,100 @@
       li.append(link);
       const where = R.where(r);
       if (where) li.append(R.el("div", "where", where));
-      li.append(R.el("blockquote", "quote", r.text));
+      li.append(R.passage(r.text, EXCERPT_CHARS));
       list.append(li);
     }
     section.append(list);
     results.append(section);
   }
 
-  async function ask(event) {
-    event.preventDefault();
-    const text = question.value.trim();
-    if (!text) return fail("Type a question first.");
-    busy(true, "Looking for an answer…");
+  // --- the question lives in the URL: /?q=...&mode=ask|search (+ filters) ---------------
+  function stateUrl(mode, text) {
+    const q = new URLSearchParams({ q: text, mode });
+    for (const [name, value] of Object.entries(filters())) q.set(name, String(value));
+    if (key) q.set("key", key);
+    return `${location.pathname}?${q}`;
+  }
+
+  function remember(mode, text) {
+    const url = stateUrl(mode, text);
+    if (url !== location.pathname + location.search) history.pushState(null, "", url);
+  }
+
+  function restore() {
+    const params = new URLSearchParams(location.search);
+    const text = (params.get("q") || "").trim();
+    for (const [id, name] of FILTERS) $(id).value = params.get(name) || "";
+    question.value = text;
+    if (!text) {
+      results.replaceChildren();
+      error.hidden = true;
+      status.textContent = "";
+      return;
+    }
+    if (params.get("mode") === "search") runSearch(text);
+    else runAsk(text);
+  }
+
+  // Runs one request; `show` renders its body and returns the status line.
+  async function run(message, url, init, show) {
+    const mine = ++latest;
+    busy(true, message);
     try {
-      const answer = await call("/v1/ask", {
-        method: "POST",
-        headers: headers({ "Content-Type": "application/json" }),
-        body: JSON.stringify({ question: text, filters: filters() }),
-      });
-      showAnswer(answer);
-      busy(false, `Answer ready, with ${answer.citations.length} sources.`);
+      const body = await call(url, init);
+      if (mine !== latest) return;
+      busy(false, show(body));
     } catch (e) {
+      if (mine !== latest) return;
       busy(false, "");
       fail(e.message);
     }
   }
 
-  async function search() {
-    const text = question.value.trim();
-    if (!text) return fail("Type some words to search for.");
-    busy(true, "Searching…");
+  function runAsk(text) {
+    const init = {
+      method: "POST",
+      headers: headers({ "Content-Type": "application/json" }),
+      body: JSON.stringify({ question: text, filters: filters() }),
+    };
+    return run("Looking for an answer…", "/v1/ask", init, (answer) => {
+      showAnswer(answer);
+      return answerStatus(answer);
+    });
+  }
+
+  function runSearch(text) {
     const q = new URLSearchParams({ q: text, k: "8" });
     for (const [name, value] of Object.entries(filters())) q.set(name, String(value));
-    try {
-      const body = await call(`/v1/search?${q}`, { headers: headers() });
+    return run("Searching…", `/v1/search?${q}`, { headers: headers() }, (body) => {
       showSearch(body);
-      busy(false, `${body.results.length} passages found.`);
-    } catch (e) {
-      busy(false, "");
-      fail(e.message);
+      const n = body.results.length;
+      return `${n} passage${n === 1 ? "" : "s"} found.`;
+    });
+  }
+
+  function start(mode, empty) {
+    const text = question.value.trim();
+    if (!text) {
+      status.textContent = "";
+      return fail(empty);
     }
+    remember(mode, text);
+    return mode === "search" ? runSearch(text) : runAsk(text);
+  }
+
+  function ask(event) {
+    event.preventDefault();
+    start("ask", "Type a question first.");
+  }
+
+  function search() {
+    start("search", "Type some words to search for.");
   }
 
   form.addEventListener("submit", ask);
+  window.addEventListener("popstate", restore);
+  question.addEventListener("input", () => (error.hidden = true));
   $("search-button").addEventListener("click", search);
   question.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey) {
@@ -167,4 +220,5 @@
       form.requestSubmit();
     }
   });
+  if (new URLSearchParams(location.search).has("q")) restore();
 })();

@@ -1,57 +1,25 @@
 "use strict";
-// Safe rendering of answers: the Markdown text becomes DOM nodes built with textContent and
-// createElement only (no HTML parsing), and [n] markers become links to cited passages.
+// Shared helpers of the page. An answer arrives as HTML rendered and sanitised on the server
+// (`answer_html`); insertAnswerHtml is the only place that inserts HTML, and only that. Every
+// other text from the API or the documents (titles, quotes, excerpts) goes in as textContent.
 (function () {
-  const INLINE = /\*\*([^*\n]+)\*\*|\[(\d+)\]/g;
-  const ITEM = /^\s*(?:[-*•]|\d+[.)])\s+/;
-
-  function inline(parent, text, citeLink) {
-    let last = 0;
-    for (const m of text.matchAll(INLINE)) {
-      if (m.index > last) parent.append(text.slice(last, m.index));
-      if (m[1] !== undefined) {
-        const strong = document.createElement("strong");
-        strong.textContent = m[1];
-        parent.append(strong);
-      } else {
-        parent.append(citeLink(Number(m[2])) || m[0]);
-      }
-      last = m.index + m[0].length;
-    }
-    if (last < text.length) parent.append(text.slice(last));
-  }
-
-  function renderMarkdown(container, text, citeLink) {
-    for (const block of String(text || "").split(/\n\s*\n/)) {
-      const lines = block.split("\n").filter((l) => l.trim());
-      if (!lines.length) continue;
-      if (lines.every((l) => ITEM.test(l))) {
-        const list = document.createElement(/^\s*\d/.test(lines[0]) ? "ol" : "ul");
-        for (const line of lines) {
-          const li = document.createElement("li");
-          inline(li, line.replace(ITEM, ""), citeLink);
-          list.append(li);
-        }
-        container.append(list);
-      } else if (lines.length === 1 && /^#{1,6}\s/.test(lines[0])) {
-        const h = document.createElement("h3");
-        inline(h, lines[0].replace(/^#+\s*/, ""), citeLink);
-        container.append(h);
-      } else {
-        const p = document.createElement("p");
-        lines.forEach((line, i) => {
-          if (i) p.append(document.createElement("br"));
-          inline(p, line, citeLink);
-        });
-        container.append(p);
-      }
-    }
+  function insertAnswerHtml(container, answerHtml, fixLink) {
+    const parsed = new DOMParser().parseFromString(String(answerHtml || ""), "text/html");
+    container.replaceChildren(...parsed.body.childNodes);
+    for (const a of container.querySelectorAll("a[href]")) fixLink(a);
   }
 
   function documentUrl(base, c, key) {
     const q = new URLSearchParams({ start: String(c.start), end: String(c.end) });
     if (key) q.set("key", key);
     return `${base}/documents/${encodeURIComponent(c.doc_id)}?${q}#cited`;
+  }
+
+  function withKey(href, key) {
+    if (!key) return href;
+    const url = new URL(href, location.href);
+    url.searchParams.set("key", key);
+    return url.pathname + url.search + url.hash;
   }
 
   function where(c) {
@@ -68,5 +36,27 @@
     return node;
   }
 
-  window.PathwaysRender = { renderMarkdown, documentUrl, where, el };
+  // White space folded; past `limit` characters, cut at a word and end with an ellipsis.
+  function shorten(text, limit) {
+    const folded = String(text || "").split(/\s+/).join(" ").trim();
+    if (folded.length <= limit) return folded;
+    const head = folded.slice(0, limit + 1);
+    const cut = head.lastIndexOf(" ") > 0 ? head.slice(0, head.lastIndexOf(" ")) : head.slice(0, limit);
+    return `${cut.replace(/[\s,;:.\-–—]+$/, "")}…`;
+  }
+
+  // A passage shown once: short, and expandable to the whole text.
+  function passage(text, limit) {
+    const short = shorten(text, limit);
+    if (short === String(text || "").split(/\s+/).join(" ").trim()) {
+      return el("blockquote", "quote", text);
+    }
+    const details = el("details", "passage");
+    const summary = el("summary");
+    summary.append(el("span", "short", short), el("span", "toggle", "Hide the whole passage"));
+    details.append(summary, el("blockquote", "quote", text));
+    return details;
+  }
+
+  window.PathwaysRender = { insertAnswerHtml, documentUrl, withKey, where, el, shorten, passage };
 })();

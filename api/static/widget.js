@@ -2,8 +2,9 @@
  *   <script src="https://HOST/widget.js" data-api="https://HOST" data-key="READ-KEY" defer></script>
  * Adds a button and a chat panel in a shadow DOM (styles isolated both ways). Answers stream
  * over Server-Sent Events read with fetch + ReadableStream (EventSource cannot POST), and every
- * citation links to the passage in the document view on the API host. Untrusted text is only
- * ever set with textContent. */
+ * citation links to the passage in the document view on the API host. The answer is inserted
+ * as the HTML the server rendered and sanitised (answer_html); every other text (titles,
+ * messages) only ever with textContent. */
 (function () {
   "use strict";
   const script = document.currentScript;
@@ -41,6 +42,8 @@ textarea { font: inherit; width: 100%; min-height: 56px; resize: vertical; paddi
 .hint, .status { color: #4a535c; font-size: 13px; margin: 0 0 8px; }
 .answer p { margin: 0 0 8px; }
 .answer ul, .answer ol { margin: 0 0 8px; padding-left: 20px; }
+.answer li { margin-bottom: 6px; }
+.answer blockquote { margin: 0 0 8px; padding: 0 0 0 10px; border-left: 3px solid #c8cdd3; }
 a { color: #0b5394; }
 a.cite { text-decoration: none; font-weight: 600; }
 .sources { margin-top: 10px; border-top: 1px solid #e3e6ea; padding-top: 8px; }
@@ -59,40 +62,19 @@ a.cite { text-decoration: none; font-weight: 600; }
     return node;
   }
 
-  // --- safe Markdown: text nodes only; [n] markers become links -------------------------
-  const INLINE = /\*\*([^*\n]+)\*\*|\[(\d+)\]/g;
-  const ITEM = /^\s*(?:[-*•]|\d+[.)])\s+/;
-  function inline(parent, text, citeLink) {
-    let last = 0;
-    for (const m of text.matchAll(INLINE)) {
-      if (m.index > last) parent.append(text.slice(last, m.index));
-      if (m[1] !== undefined) parent.append(el("strong", "", m[1]));
-      else parent.append(citeLink(Number(m[2])) || m[0]);
-      last = m.index + m[0].length;
-    }
-    if (last < text.length) parent.append(text.slice(last));
+  // --- the answer: HTML rendered and sanitised on the server (answer_html) -------------
+  // The only HTML this widget inserts; titles, quotes and messages go in as textContent.
+  function insertAnswerHtml(container, answerHtml, fixLink) {
+    const parsed = new DOMParser().parseFromString(String(answerHtml || ""), "text/html");
+    container.replaceChildren(...parsed.body.childNodes);
+    for (const a of container.querySelectorAll("a[href]")) fixLink(a);
   }
-  function renderMarkdown(container, text, citeLink) {
-    for (const block of String(text || "").split(/\n\s*\n/)) {
-      const lines = block.split("\n").filter((l) => l.trim());
-      if (!lines.length) continue;
-      if (lines.every((l) => ITEM.test(l))) {
-        const list = el(/^\s*\d/.test(lines[0]) ? "ol" : "ul");
-        for (const line of lines) {
-          const li = el("li");
-          inline(li, line.replace(ITEM, ""), citeLink);
-          list.append(li);
-        }
-        container.append(list);
-      } else {
-        const p = el("p");
-        lines.forEach((line, i) => {
-          if (i) p.append(el("br"));
-          inline(p, line.replace(/^#+\s+/, ""), citeLink);
-        });
-        container.append(p);
-      }
-    }
+  function onApiHost(a) {
+    const url = new URL(a.getAttribute("href"), `${api}/`);
+    if (key) url.searchParams.set("key", key);
+    a.href = url.href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
   }
   function documentUrl(c) {
     const q = new URLSearchParams({ start: String(c.start), end: String(c.end) });
@@ -177,22 +159,15 @@ a.cite { text-decoration: none; font-weight: 600; }
   // --- rendering ------------------------------------------------------------------------
   function render(state) {
     output.replaceChildren();
-    const byN = new Map(state.citations.map((c) => [c.n, c]));
     const answer = el("div", "answer");
-    renderMarkdown(answer, state.text, (n) => {
-      if (!byN.has(n)) return null;
-      const a = link(`[${n}]`, documentUrl(byN.get(n)), "cite");
-      a.setAttribute("aria-label", `Source ${n}: ${byN.get(n).title}`);
-      return a;
-    });
+    insertAnswerHtml(answer, state.answer_html, onApiHost);
     output.append(answer);
     if (state.note) output.append(el("p", "hint", state.note));
-    const sources = state.citations.length ? state.citations : state.related;
-    if (sources.length) {
+    if (state.citations.length) {
       const section = el("section", "sources");
-      section.append(el("h3", "", state.citations.length ? "Sources" : "Related passages"));
+      section.append(el("h3", "", "Sources"));
       const list = el("ol");
-      for (const c of sources) {
+      for (const c of state.citations) {
         const li = el("li");
         li.value = c.n;
         li.append(link(c.title, documentUrl(c), "source"));
@@ -226,12 +201,14 @@ a.cite { text-decoration: none; font-weight: 600; }
     return { event, data: data.join("\n") };
   }
 
+  // `citations` and `answer` pieces arrive first; the answer shows once `done` brings its HTML.
   function handle(ev, state) {
     if (ev.event === "citations") state.citations = JSON.parse(ev.data);
-    else if (ev.event === "answer") state.text += JSON.parse(ev.data).text;
-    else if (ev.event === "done") Object.assign(state, JSON.parse(ev.data), { text: JSON.parse(ev.data).answer, done: true });
-    else if (ev.event === "error") return fail(JSON.parse(ev.data).detail || "The answer failed.");
-    render(state);
+    else if (ev.event === "answer") status.textContent = "Writing the answer…";
+    else if (ev.event === "done") {
+      Object.assign(state, JSON.parse(ev.data), { done: true });
+      render(state);
+    } else if (ev.event === "error") fail(JSON.parse(ev.data).detail || "The answer failed.");
   }
 
   async function detailOf(response) {
@@ -264,7 +241,7 @@ a.cite { text-decoration: none; font-weight: 600; }
       );
     }
     if (!response.ok) return fail(await detailOf(response));
-    const state = { citations: [], related: [], text: "", note: null, done: false };
+    const state = { citations: [], answer_html: "", note: null, done: false };
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffer = "";
