@@ -3,6 +3,7 @@ ingestor for uploads and the rate limiter."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -15,6 +16,8 @@ from index.embedder import Embedder, configure_hub
 from index.retrieval import HybridSearcher
 from ingest.pipeline import Ingestor
 from pathways.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 UPLOAD_LOCK_TIMEOUT = 30.0  # seconds an upload or delete waits for a CLI ingest's document
 
@@ -31,16 +34,17 @@ class AppState:
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> AppState:
-        """Load the model (unless one is given) and open the index."""
+        """Open the query encoder (the ONNX export; torch loads only for an upload) and the
+        index, so that the first request is not slow."""
         configure_hub(settings.allow_hub)
         if embedder is None:
-            embedder = Embedder(
-                settings.embedding_model,
-                allow_hub=settings.allow_hub,
-                batch_size=settings.embed_batch_size,
-            )
-        embedder.model  # load now, so the first request is not slow  # noqa: B018
+            embedder = Embedder.from_settings(settings, serving=True)
+        embedder.query_encoder  # noqa: B018
         searcher = HybridSearcher(settings, embedder)
+        try:
+            searcher.snapshot()  # derived indexes now, not in the first request
+        except Exception as e:  # e.g. the Chroma server is down: requests retry and report it
+            logger.warning("index not loaded at start-up: %s", e)
         return cls(
             settings=settings,
             embedder=embedder,

@@ -7,8 +7,10 @@ of them see the same machine load. The goal: the median search request takes les
 median query embedding.
 
 Embedder.embed_query caches recent queries, so every timed query is a distinct string (a repeated
-question gets a " (2)", " (3)" suffix) and the embedding alone is timed as Embedder.embed([q]),
-which is what embed_query costs on a cache miss. The bench measures the uncached path; the row
+question gets a " (2)", " (3)" suffix) and the embedding alone is timed as
+Embedder.encode_queries([q]), which is what embed_query costs on a cache miss, with the same
+query encoder the search uses (the ONNX export; sentence-transformers only where it falls back):
+like is compared with like. The bench measures the uncached path; the row
 "same, vector cached" repeats each in-process search right away, so its vector comes from the
 cache: that is the cost of search beyond embedding the query.
 
@@ -174,7 +176,7 @@ def measure(settings: Settings, embedder: Embedder, queries: Sequence[str], k: i
             search_over_http(client, k),
             lambda q: searcher.search(q, k),
             lambda q: searcher.search(q, k),  # again: the query's vector now comes from the cache
-            lambda q: embedder.embed([q]),
+            lambda q: embedder.encode_queries([q]),
         ]
         http, in_process, cached, embed = time_interleaved(queries, calls)
     return [
@@ -197,6 +199,7 @@ def print_text(timings: Sequence[Timing], header: dict[str, Any]) -> None:
         f"k={header['k']}, one at a time, interleaved, after {WARMUP} warm-up rounds"
     )
     print(f"Index: {header['documents']} documents, {header['chunks']} chunks")
+    print(f"Query encoder (search and embedding alone): {header['encoder']}")
     print(f"Machine: {common.machine()}")
     print(f"Code: {common.code_version()}")
     print()
@@ -247,7 +250,7 @@ def run(args: argparse.Namespace, home: Path) -> int:
     header = {
         "requests": len(queries), "questions": len(questions), "k": args.k,
         "documents": documents, "chunks": chunks, "machine": common.machine(),
-        "code": common.code_version(),
+        "code": common.code_version(), "encoder": embedder.describe_query_encoder(),
     }  # fmt: skip
     if args.json:
         out = {**header, "timings": {t.key: t.as_dict() for t in timings}, **summary(timings)}

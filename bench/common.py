@@ -64,8 +64,9 @@ def make_settings(home: Path, corpus: Path) -> Settings:
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    embedder = Embedder(settings.embedding_model, batch_size=settings.embed_batch_size)
+    embedder = Embedder.from_settings(settings)
     embedder.model  # load now, so no benchmark timing includes it  # noqa: B018
+    embedder.query_encoder  # and the query encoder (the ONNX export)  # noqa: B018
     return embedder
 
 

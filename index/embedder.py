@@ -1,20 +1,34 @@
 """The embedding model: the packaged all-MiniLM-L6-v2 by default, any sentence-transformers model
-by name or path. Loading is lazy and offline unless the user opts in to the hub."""
+by name or path. Loading is lazy and offline unless the user opts in to the hub.
+
+Chunks are embedded with sentence-transformers (torch). Queries are encoded with the model's ONNX
+export (``index.onnx_encoder``: ONNX Runtime and `tokenizers`, no torch import), built once per
+model content and checked to give the same vectors within 1e-4 cosine; when no export can be
+made, queries fall back to sentence-transformers and the reason is logged."""
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from index.batching import BatchingEncoder
 from index.models import model_folder
+from index.onnx_encoder import (
+    EncoderUnavailable,
+    ExportCache,
+    default_cache_root,
+    describe,
+    open_export,
+)
 from pathways.errors import ModelLoadError
-from pathways.settings import PACKAGED_MODEL
+from pathways.settings import PACKAGED_MODEL, Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -22,6 +36,22 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _PACKAGED_ALIASES = {PACKAGED_MODEL.lower(), f"sentence-transformers/{PACKAGED_MODEL}".lower()}
+QUERY_CACHE_SIZE = 256
+QueryBackend = Literal["onnx", "torch"]
+
+
+class QueryEncoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class TorchQueryEncoder:
+    """Queries through sentence-transformers: the fallback when no ONNX export can serve."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed(texts)
 
 
 def configure_hub(allow_hub: bool) -> None:
@@ -51,14 +81,45 @@ def resolve_model_path(name: str) -> str:
 
 
 class Embedder:
-    """Embeds texts with a sentence-transformers model, normalised for cosine similarity."""
+    """Embeds texts with a sentence-transformers model, normalised for cosine similarity.
 
-    def __init__(self, model_name: str, *, allow_hub: bool = False, batch_size: int = 32) -> None:
+    ``query_backend="onnx"`` encodes queries with the ONNX export cached under ``cache_root``
+    (default: $XDG_CACHE_HOME/pathways), with ``query_threads`` intra-op threads."""
+
+    def __init__(
+        self,
+        model_name: str,
+        *,
+        allow_hub: bool = False,
+        batch_size: int = 32,
+        query_backend: QueryBackend = "onnx",
+        cache_root: Path | None = None,
+        query_threads: int = 1,
+        batch_queries: bool = False,
+    ) -> None:
         self.model_name = model_name
         self.allow_hub = allow_hub
         self.batch_size = batch_size
+        self.query_backend = query_backend
+        self.cache_root = cache_root or default_cache_root()
+        self.query_threads = query_threads
+        self.batch_queries = batch_queries  # a server: concurrent queries encoded together
         self.loads = 0  # how many times the model was loaded (tests: unchanged ingest loads none)
         self._query_cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, serving: bool = False) -> Embedder:
+        """``serving``: for a server, whose concurrent requests' queries are batched."""
+        configure_hub(settings.allow_hub)
+        return cls(
+            settings.embedding_model,
+            allow_hub=settings.allow_hub,
+            batch_size=settings.embed_batch_size,
+            query_backend=settings.query_encoder,
+            cache_root=settings.cache_dir,
+            batch_queries=serving,
+        )
 
     @cached_property
     def model(self) -> SentenceTransformer:
@@ -80,7 +141,18 @@ class Embedder:
             ) from e
         self.loads += 1
         logger.info("loaded embedding model %s (max %d word pieces)", path, model.max_seq_length)
+        if self.query_backend == "onnx" and Path(path).is_dir():
+            self._export(Path(path), model)
         return model
+
+    def _export(self, model_dir: Path, model: SentenceTransformer) -> None:
+        """Build the ONNX query encoder while the torch model is loaded anyway (ingest)."""
+        from index.onnx_export import ensure_export
+
+        try:
+            ensure_export(ExportCache(self.cache_root), model_dir, model)
+        except EncoderUnavailable as e:
+            logger.warning("no ONNX query encoder for %s: %s", self.model_name, e)
 
     @cached_property
     def tokenizer(self) -> Any:
@@ -121,14 +193,58 @@ class Embedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    @property
+    def query_encoder(self) -> QueryEncoder:
+        """The ONNX encoder (built on first use if missing), else sentence-transformers."""
+        encoder = self.__dict__.get("_query_encoder")
+        if encoder is None:
+            with self._lock:
+                encoder = self.__dict__.get("_query_encoder") or self._open_query_encoder()
+                self.__dict__["_query_encoder"] = encoder
+        return encoder  # type: ignore[no-any-return]
+
+    def _open_query_encoder(self) -> QueryEncoder:
+        if self.query_backend == "onnx":
+            try:
+                encoder = self._onnx_encoder()
+                logger.info("queries: %s", describe(encoder))
+                return BatchingEncoder(encoder) if self.batch_queries else encoder
+            except EncoderUnavailable as e:
+                logger.warning("queries use sentence-transformers (torch), not ONNX: %s", e)
+        return TorchQueryEncoder(self)
+
+    def _onnx_encoder(self) -> QueryEncoder:
+        model_dir = Path(resolve_model_path(self.model_name))
+        if not model_dir.is_dir():
+            raise EncoderUnavailable(f"{self.model_name!r} is not a local model folder")
+        cache = ExportCache(self.cache_root)
+        encoder = open_export(cache, model_dir, threads=self.query_threads)
+        if encoder is None:
+            from index.onnx_export import ensure_export
+
+            logger.warning("exporting %s to ONNX once, for fast queries ...", self.model_name)
+            ensure_export(cache, model_dir, self.model)  # at once if loading the model built it
+            encoder = open_export(cache, model_dir, threads=self.query_threads)
+        if encoder is None:
+            raise EncoderUnavailable("the ONNX export vanished after it was built")
+        return encoder
+
+    def describe_query_encoder(self) -> str:
+        return describe(self.query_encoder)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors, never from the cache (what embed_query costs on a miss)."""
+        return self.query_encoder.encode(texts)
+
     def embed_query(self, text: str) -> np.ndarray:
         """One text's vector; recent queries are cached (search and ask embed the same one)."""
         cached = self._query_cache.get(text)
         if cached is None:
-            cached = self.embed([text])[0]
-            if len(self._query_cache) >= 256:
-                self._query_cache.pop(next(iter(self._query_cache)))
-            self._query_cache[text] = cached
+            cached = self.encode_queries([text])[0]
+            with self._lock:
+                while len(self._query_cache) >= QUERY_CACHE_SIZE:
+                    self._query_cache.pop(next(iter(self._query_cache)))
+                self._query_cache[text] = cached
         return cached
 
     @property

@@ -18,13 +18,18 @@ One query goes through:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+import numpy as np
+
+from index import dense as dense_copy
 from index.acronyms import Acronyms
 from index.definitions import Definitions
+from index.derived import load_or_derive, source_digest
 from index.docnames import DocumentNames
 from index.embedder import Embedder
 from index.keyword import KeywordIndex, load_or_build
@@ -47,6 +52,10 @@ DUPLICATE_OVERLAP = 0.6
 COMMON_SHINGLE = 64  # a 3-gram in more passages than this is boilerplate, not evidence
 NAMED_WEIGHT = 1.0  # fusion weight of the rankings within a document the query names
 DEFINITION_WEIGHT = 4.0  # fusion weight of the chunk defining a term the query asks about
+# the code that derives what on_reload caches: a change to it derives anew
+DERIVED_BY = source_digest(
+    [__name__, "index.acronyms", "index.definitions", "index.docnames", "index.stemming"]
+)
 
 
 def reciprocal_rank_fusion(
@@ -113,30 +122,56 @@ class HybridSearcher(Searcher):
     def __init__(
         self, settings: Settings, embedder: Embedder, reranker: Reranker | None = None
     ) -> None:
-        self.keyword: KeywordIndex = KeywordIndex([], None, None)  # type: ignore[arg-type]
+        self.keyword: KeywordIndex = KeywordIndex.empty()
         self.acronyms = Acronyms()
         self.definitions = Definitions()
         self.defining_chunk: dict[tuple[str, int], str] = {}
         self.names = DocumentNames()
         self.duplicates: dict[str, set[str]] = {}
+        self.matrix: dense_copy.VectorMatrix | None = None  # None: ask Chroma
         self.reranker = reranker if reranker is not None else load_reranker(settings)
         super().__init__(settings, embedder)
 
     def on_reload(self, snapshot: Snapshot) -> None:
-        texts = {c.vector_id: c.chunk.text for c in snapshot.chunks}
-        self.acronyms = Acronyms.from_texts(texts.values())
-        self.definitions = Definitions.from_documents(snapshot.texts)
-        self.defining_chunk = holders(self.definitions.all_places(), snapshot)
         titles = {d: doc.meta.title for d, doc in snapshot.documents.items()}
-        self.names = DocumentNames.from_titles(titles, list(texts.values()))
-        self.duplicates = near_duplicates(texts)
+        key = json.dumps([DERIVED_BY, [c.vector_id for c in snapshot.chunks], titles])
+        folder = self.settings.home / "derived" / self.vectors.name
+        derived = load_or_derive(folder, key, lambda: derive(snapshot, titles))
+        self.acronyms, self.definitions, self.defining_chunk, self.names, self.duplicates = derived
         if not snapshot.chunks:
-            self.keyword = KeywordIndex([], None, None)  # type: ignore[arg-type]
+            self.keyword = KeywordIndex.empty()
+            self.matrix = dense_copy.VectorMatrix([], np.zeros((0, 1), dtype=np.float32), "")
             return
         ids = [c.vector_id for c in snapshot.chunks]
         keyword_texts = [keyword_text(c.chunk.section, c.chunk.text) for c in snapshot.chunks]
         folder = self.settings.home / "bm25" / self.vectors.name
         self.keyword = load_or_build(folder, snapshot.generation, ids, keyword_texts)
+        self.load_vectors(ids, snapshot)
+
+    def on_vectors(self, snapshot: Snapshot) -> None:
+        """Vectors written without a new generation (a repair of missing ones): a copy that
+        lacked rows asks Chroma for them again; a complete copy is still exact."""
+        matrix = self.matrix
+        if matrix is not None and snapshot.chunks and len(matrix.ids) < len(snapshot.chunks):
+            self.load_vectors([c.vector_id for c in snapshot.chunks], snapshot)
+
+    def load_vectors(self, ids: list[str], snapshot: Snapshot) -> None:
+        folder = self.settings.home / "vectors" / self.vectors.name
+        matrix = dense_copy.load_or_build(folder, ids, self.vectors.embeddings, self.matrix)
+        matrix.docs = np.array([snapshot.by_vector_id[v].chunk.doc_id for v in matrix.ids])
+        self.matrix = matrix  # one swap: a request sees the old copy or the new, whole
+
+    def dense(
+        self, query: str, k: int, filters: Filters, snap: Snapshot
+    ) -> list[tuple[str, float]]:
+        """The nearest chunks, from the local copy of their vectors (index.dense)."""
+        matrix = self.matrix
+        if matrix is None:
+            return super().dense(query, k, filters, snap)
+        allowed = None
+        if not filters.is_empty():
+            allowed = np.isin(matrix.docs, sorted(allowed_docs(filters, snap)))
+        return matrix.search(self.embedder.embed_query(query), k, allowed)
 
     def excerpts(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[Excerpt]:
         ranked = self.rank(query, max(k, self.settings.candidates), filters, snap)
@@ -211,6 +246,24 @@ class HybridSearcher(Searcher):
             expansion=expansion,
             expansion_weight=self.settings.acronym_weight,
         )
+
+
+Derived = tuple[
+    Acronyms, Definitions, dict[tuple[str, int], str], DocumentNames, dict[str, set[str]]
+]
+
+
+def derive(snapshot: Snapshot, titles: Mapping[str, str]) -> Derived:
+    """What ranking needs from the chunks besides the indexes (index.derived keeps it)."""
+    texts = {c.vector_id: c.chunk.text for c in snapshot.chunks}
+    definitions = Definitions.from_documents(snapshot.texts)
+    return (
+        Acronyms.from_texts(texts.values()),
+        definitions,
+        holders(definitions.all_places(), snapshot),
+        DocumentNames.from_titles(titles, list(texts.values())),
+        near_duplicates(texts),
+    )
 
 
 def holders(places: list[tuple[str, int]], snap: Snapshot) -> dict[tuple[str, int], str]:

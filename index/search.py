@@ -123,21 +123,33 @@ class Searcher:
         self.vectors = VectorIndex(settings, epoch=self.catalog.state().vectors, lazy=True)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._vector_epoch: str | None = None  # the epoch the derived indexes have followed
 
     def snapshot(self) -> Snapshot:
         """The current snapshot. Checks the catalog on every call (one small SQLite read), so a
-        document another process added, replaced or removed is seen on the next request."""
+        document another process added, replaced or removed is seen on the next request, and
+        vectors written without a new generation (a repair) reach the derived indexes.
+
+        A reload that fails (the store is down) keeps the old snapshot, so the next call tries
+        again rather than pairing the new generation with the old derived indexes."""
         state = self.catalog.state()
         self.vectors.refresh(state.vectors)
-        generation = state.generation
         with self._lock:
-            if self._snapshot is None or self._snapshot.generation != generation:
-                self._snapshot = Snapshot(self.catalog)
-                self.on_reload(self._snapshot)
-            return self._snapshot
+            snap = self._snapshot
+            if snap is None or snap.generation != state.generation:
+                snap = Snapshot(self.catalog)
+                self.on_reload(snap)
+                self._snapshot = snap
+            elif state.vectors != self._vector_epoch:
+                self.on_vectors(snap)
+            self._vector_epoch = state.vectors
+            return snap
 
     def on_reload(self, snapshot: Snapshot) -> None:
-        """Hook for indexes derived from the catalog (keyword index)."""
+        """Hook for indexes derived from the catalog (keyword index, vector copy)."""
+
+    def on_vectors(self, snapshot: Snapshot) -> None:
+        """Hook: the vector store was written while the catalog's generation stayed."""
 
     def require_index(self, snapshot: Snapshot | None = None) -> Snapshot:
         snap = snapshot or self.snapshot()

@@ -8,6 +8,9 @@ An embedded store must be reopened after another process wrote to it (``index.ch
 why). Readers reopen it when the catalog's vector epoch moves (``refresh``, on every request),
 writers under the index lock before writing, and a failed read is retried once on a freshly
 opened store. Failures reach callers as StoreUnavailable, with the cause in the log.
+
+Searching mostly reads a local copy of the vectors (``index.dense``), so chromadb is imported
+only when a handle opens, and llama-index only to write.
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
-from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from index.chroma import UNAVAILABLE, Handle, Handles, open_client
 from index.store import StoredChunk
@@ -29,7 +30,7 @@ from pathways.settings import Settings
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-PAGE = 5000  # ids per Chroma get() when listing the whole collection
+PAGE = 5000  # ids per Chroma get() (listing, fetching): its requests have a size limit
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,10 @@ class VectorIndex:
     def add(
         self, chunks: Sequence[StoredChunk], vectors: np.ndarray, doc_meta: dict[str, Any]
     ) -> None:
+        # llama-index takes a second to import; only writers need it
+        from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
         nodes: list[BaseNode] = [
             TextNode(
                 id_=sc.vector_id,
@@ -180,6 +185,22 @@ class VectorIndex:
             out.update(batch)
             offset += len(batch)
         return out
+
+    def embeddings(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of these ids (ids Chroma does not hold are left out)."""
+        found: list[str] = []
+        rows: list[np.ndarray] = []
+        for start in range(0, len(ids), PAGE):
+            page = list(ids[start : start + PAGE])
+            got = self._read(
+                "fetch",
+                lambda c, page=page: c.get(ids=page, include=["embeddings"]),  # type: ignore[misc]
+            )
+            found += list(got["ids"])
+            embeddings = got.get("embeddings")
+            if embeddings is not None and len(embeddings):
+                rows.append(np.asarray(embeddings, dtype=np.float32))
+        return found, np.vstack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
 
     def count(self) -> int:
         return int(self._read("count", lambda c: c.count()))

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
-from llama_index.core.node_parser import SentenceSplitter
+from typing import TYPE_CHECKING
 
 from ingest.clean import CleanDocument
+
+if TYPE_CHECKING:  # imported when splitting: llama-index takes a second to import
+    from llama_index.core.node_parser import SentenceSplitter
 
 Tokenize = Callable[[str], list[str]]
 
@@ -56,6 +58,8 @@ def locate(text: str, piece: str, start: int) -> tuple[int, int] | None:
 
 
 def make_splitter(tokenize: Tokenize, chunk_tokens: int, overlap: int) -> SentenceSplitter:
+    from llama_index.core.node_parser import SentenceSplitter
+
     return SentenceSplitter(
         chunk_size=chunk_tokens,
         chunk_overlap=overlap,

@@ -11,13 +11,14 @@ import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from pydantic import ValidationError
 
 from pathways.errors import PathwaysError
-from pathways.settings import Settings
+
+if TYPE_CHECKING:  # imported when a command runs, so that `pathways --help` is instant
+    from pathways.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 NOISY_LOGGERS = ("chromadb", "httpx", "sentence_transformers", "transformers", "urllib3", "pypdf")
@@ -36,6 +37,10 @@ def configure_logging(verbose: bool) -> None:
 
 
 def load_settings(**overrides: Any) -> Settings:
+    from pydantic import ValidationError
+
+    from pathways.settings import Settings
+
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as e:
@@ -56,22 +61,30 @@ def user_errors() -> Iterator[None]:
 
 
 def make_embedder(settings: Settings) -> Any:
-    from index.embedder import Embedder, configure_hub
+    from index.embedder import Embedder
 
-    configure_hub(settings.allow_hub)
-    return Embedder(
-        settings.embedding_model, allow_hub=settings.allow_hub, batch_size=settings.embed_batch_size
-    )
+    return Embedder.from_settings(settings)
 
 
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
 @click.option("--home", type=click.Path(path_type=Path), help="Data directory (env PATHWAYS_HOME).")
+@click.option(
+    "--server",
+    envvar="PATHWAYS_URL",
+    help="Send search and ask to this running server (env PATHWAYS_URL), e.g. "
+    "http://127.0.0.1:8000, instead of loading the index here.",
+)
+@click.option(
+    "--api-key", envvar="PATHWAYS_API_KEY", help="Read key for --server, if it needs one."
+)
 @click.pass_context
-def main(ctx: click.Context, verbose: bool, home: Path | None) -> None:
+def main(
+    ctx: click.Context, verbose: bool, home: Path | None, server: str | None, api_key: str | None
+) -> None:
     """Pathways KB: cited search and answers over career-pathway reports."""
     configure_logging(verbose)
-    ctx.obj = {"home": home}
+    ctx.obj = {"home": home, "server": server or None, "api_key": api_key or None}
 
 
 def settings_from(ctx: click.Context) -> Settings:
@@ -107,8 +120,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, keep_miss
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
         print_ingest_report(report, ingestor)
+    warm_indexes(settings, ingestor.embedder)
     if report.failed:
         sys.exit(1)
+
+
+def warm_indexes(settings: Settings, embedder: Any) -> None:
+    """Derive the search indexes of what was ingested (keyword index, vector copy, acronyms
+    and near-duplicates), so the next `pathways search` loads them instead."""
+    from index.retrieval import HybridSearcher
+
+    try:
+        HybridSearcher(settings, embedder).snapshot()
+    except Exception as e:  # the ingest stands; the next search derives them, or reports why
+        logging.getLogger(__name__).warning("search indexes not prepared: %s", e)
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
@@ -170,12 +195,18 @@ def search(ctx: click.Context, query: str, k: int | None, as_json: bool, **opts:
     """Print the excerpts that best match QUERY, with title, section and page."""
     from index.search import excerpts_to_json
 
-    settings = settings_from(ctx)
+    server = ctx.obj.get("server")
     with user_errors():
-        searcher = make_searcher(settings)
-        excerpts = searcher.search(query, k, filters_from(opts))
+        if server:
+            from pathways import remote
+
+            excerpts = remote.search(server, ctx.obj["api_key"], query, k, filters_from(opts))
+        else:
+            excerpts = make_searcher(settings_from(ctx)).search(query, k, filters_from(opts))
     if as_json:
-        click.echo(json.dumps(excerpts_to_json(query, excerpts), indent=2, ensure_ascii=False))
+        rows = [e.__dict__ for e in excerpts] if server else None
+        out = {"query": query, "results": rows} if server else excerpts_to_json(query, excerpts)
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     if not excerpts:
         click.echo("No matching excerpts.")
@@ -197,6 +228,15 @@ def search(ctx: click.Context, query: str, k: int | None, as_json: bool, **opts:
 @click.pass_context
 def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **opts: Any) -> None:
     """Answer QUESTION from the reports; every sentence carries a verified citation."""
+    server = ctx.obj.get("server")
+    if server:
+        from pathways import remote
+
+        with user_errors():
+            body = remote.ask(server, ctx.obj["api_key"], question, k, filters_from(opts))
+        text = json.dumps(body, indent=2, ensure_ascii=False) if as_json else None
+        click.echo(text or remote.answer_text(body))
+        return
     settings = settings_from(ctx)
     with user_errors():
         answer = make_answerer(settings).answer(question, k, filters_from(opts))
@@ -362,15 +402,30 @@ def passage_retriever(searcher: Any) -> Callable[[str, int], list[Any]]:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Server processes, each answering from the same read-only index.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the API and web page."""
     import uvicorn
 
-    from api.app import create_app
+    settings = settings_from(ctx)  # checked here, so a bad setting fails before any worker
+    if workers == 1:
+        from api.app import create_app
 
-    settings = settings_from(ctx)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    if ctx.obj.get("home") is not None:  # each worker builds its settings from the environment
+        os.environ["PATHWAYS_HOME"] = str(ctx.obj["home"])
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="info",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":  # pragma: no cover

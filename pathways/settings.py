@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
+_SIMPLE_RATE = re.compile(r"[1-9][0-9]*/(second|minute|hour|day)")
 
 
 class Settings(BaseSettings):
@@ -41,6 +42,17 @@ class Settings(BaseSettings):
         description="Allow downloading models from the Hugging Face hub (off: HF_HUB_OFFLINE=1).",
     )
     embed_batch_size: int = Field(32, ge=1, le=512, description="Chunks per embedding batch.")
+    query_encoder: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="How queries are encoded: `onnx` (ONNX Runtime, the model's export checked "
+        "to within 1e-4 cosine of torch; falls back to torch, logged, when it cannot be built) "
+        "or `torch` (sentence-transformers). Chunks are always embedded with torch.",
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Cache of the models' ONNX exports, keyed by the model folder's content "
+        "hash and shared by every home. Unset: $XDG_CACHE_HOME/pathways, else ~/.cache/pathways.",
+    )
 
     # --- chunking ------------------------------------------------------------------------
     chunk_tokens: int = Field(
@@ -163,6 +175,8 @@ class Settings(BaseSettings):
     @field_validator("rate_limit")
     @classmethod
     def _parse_rate_limit(cls, v: str) -> str:
+        if _SIMPLE_RATE.fullmatch(v):  # the usual form; spares every CLI run importing limits
+            return v
         from limits import parse
 
         try:

@@ -45,7 +45,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path):
 
     settings = Settings(home=tmp_path / "home", chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(PathwaysError) as err:
-        VectorIndex(settings)
+        VectorIndex(settings).count()  # the client opens on first use
     assert "chroma run" in str(err.value)
 
 

@@ -4,6 +4,7 @@ vectors, and a running server sees what a CLI ingest adds or removes without a r
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from api_support import ADMIN_KEY, auth, serve_app, with_settings
 
 from api.app import create_app
 from index.embedder import Embedder
+from index.retrieval import HybridSearcher
 from index.search import Filters, Searcher
 from index.store import Catalog
 from index.vectors import VectorIndex
@@ -163,6 +165,10 @@ def test_reingest_repairs_a_listed_document_whose_vectors_are_gone(
     Ingestor(settings, embedder).ingest([folder])
     VectorIndex(settings).delete_document("robotics")  # as the old start-up clean-up did
     assert set(missing_vectors(settings)) == {"robotics"}
+    shutil.rmtree(settings.home / "vectors", ignore_errors=True)  # a copy is made without robotics
+    hybrid = HybridSearcher(settings, embedder)
+    only_robotics = Filters(doc_id=("robotics",))
+    assert hybrid.dense("robotics kits", 1, only_robotics, hybrid.snapshot()) == []
 
     report = Ingestor(settings, embedder).ingest([folder])
     statuses = {(f.doc_id, f.status) for f in report.files}
@@ -173,8 +179,11 @@ def test_reingest_repairs_a_listed_document_whose_vectors_are_gone(
     }
     assert missing_vectors(settings) == {}
     # the base Searcher ranks by vectors alone: this finds the document only through them
-    hits = Searcher(settings, embedder).search("robotics kits", 1, Filters(doc_id=("robotics",)))
+    hits = Searcher(settings, embedder).search("robotics kits", 1, only_robotics)
     assert hits and "robotics kits" in hits[0].text
+    # the repair moved the vector epoch, not the generation: the running copy fetches the rows
+    (best, _), *_ = hybrid.dense("robotics kits", 1, only_robotics, hybrid.snapshot())
+    assert best.startswith("robotics@")
 
 
 class Poller:
