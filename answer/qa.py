@@ -289,6 +289,7 @@ class Gathered:
     texts: list[str]  # text, section and title of the top excerpts
     unknown: int  # years and names of the question no document mentions
     figure_found: bool  # a sentence of a top excerpt states the kind of figure asked for
+    defining: frozenset[int] = frozenset()  # rows where a report defines the term asked about
 
 
 def top_similarity(g: Gathered) -> float:
@@ -388,9 +389,15 @@ class Answerer:
             rank is not None and rank <= GAP_EXCERPTS and features[i, FIGURE_MATCH] > 0
             for i, rank in enumerate(ranks[r] for r in rows)
         )  # fmt: skip
+        places = self.searcher.definitions.lookup(question)
+        bounds = lib.sentences.table.spans
+        defining = frozenset(
+            r for r in rows for d, at in places
+            if lib.row_doc(r) == d and bounds[r][0] <= at < bounds[r][1]
+        )  # fmt: skip
         return Gathered(
             query, excerpts, rows, [ranks[r] for r in rows], features, texts,
-            len(lib.unknown_specifics(question)), found,
+            len(lib.unknown_specifics(question)), found, defining,
         )  # fmt: skip
 
     def scored(
@@ -437,9 +444,14 @@ class Answerer:
         if not ranked:
             return self.abstain(lib, g, confidence, candidates)
         floor = ranked[0].score - model.select_margin
+        # a question asking what a term means is answered first by the report's own definition
+        lead = [c for c in ranked if c.row in g.defining][:1]
+        rest = [c for c in ranked if c.row not in g.defining]
         per_doc = SENTENCES[style] if style == "list" else PER_DOC
         vectors = lib.sentences.table.vectors
-        picked = select(ranked, vectors, SENTENCES[style], floor=floor, per_doc=per_doc)
+        picked = lead + select(
+            rest, vectors, SENTENCES[style] - len(lead), floor=floor, per_doc=per_doc
+        )
         if style == "plain":  # the strongest evidence first, the rest in reading order
             picked = picked[:1] + sorted(picked[1:], key=lambda c: (c.doc_id, c.start))
         return self.compose(lib, g.query.text, style, picked, confidence)
