@@ -16,12 +16,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from answer.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_vector
+from answer.features import QUESTION_FEATURES, SENTENCE_FEATURES
 from answer.model import AnswerModel, Logistic
 from answer.qa import (
     WINDOW_CHARS,
@@ -30,6 +29,7 @@ from answer.qa import (
     Gathered,
     Library,
     lacks_figure,
+    support_vector,
     top_similarity,
 )
 from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize, words
@@ -40,7 +40,6 @@ FOLDS = 5
 SEED = 13
 MAX_FALSE_REFUSALS = 0.03
 SELECT_MARGINS = (0.1, 0.2, 0.4, 0.8, 100.0)
-C_VALUES = (0.1, 1.0)
 
 
 @dataclass
@@ -56,7 +55,7 @@ def collect(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Sample]:
     lib = answerer.library()
-    files = {d: Path(doc.source_path).name for d, doc in lib.documents.items()}
+    files = lib.files
     samples = []
     for i, q in enumerate(questions):
         g = answerer.gather(q.question)
@@ -131,10 +130,6 @@ class Stacked:
         return 1 + np.add.reduceat(above, self.starts)
 
 
-def first_ranks(weights: np.ndarray, samples: Sequence[Sample]) -> np.ndarray:
-    return Stacked(samples).first_ranks(weights)
-
-
 def ranking_quality(ranks: np.ndarray) -> float:
     """Mean reciprocal rank plus the share found within the first 4 (a short answer's size)."""
     return float(np.mean(1.0 / ranks) + np.mean(ranks <= 4)) if len(ranks) else 0.0
@@ -183,20 +178,6 @@ def pairwise_start(samples: Sequence[Sample], c: float, pairs: int = 100) -> np.
     return w / w[0] if w[0] > 0 else start
 
 
-def support_features(lib: Library, sentence: Logistic, s: Sample) -> np.ndarray:
-    g = s.gathered
-    probs = sentence.logit(g.features) if g.rows else np.zeros(0)
-    inside = np.array([r is not None for r in g.ranks], dtype=bool)
-    return question_vector(
-        lib.sentences,
-        g.query,
-        probs=probs[inside],
-        features=g.features[inside],
-        excerpt_text=g.texts,
-        unknown=g.unknown,
-    )
-
-
 def folds_of(n: int, k: int = FOLDS, seed: int = SEED) -> list[np.ndarray]:
     order = np.random.default_rng(seed).permutation(n)
     return [order[i::k] for i in range(k)]
@@ -215,7 +196,7 @@ def fit_model(
     answer cite gold evidence) and features, and the threshold, set on out-of-fold support
     probabilities so that at most MAX_FALSE_REFUSALS of answerable questions are refused."""
     lib = answerer.library()
-    files = {d: Path(doc.source_path).name for d, doc in lib.documents.items()}
+    files = lib.files
     n = len(samples)
     inner_models: list[Logistic] = []
     owner = np.zeros(n, dtype=int)
@@ -236,7 +217,9 @@ def fit_model(
     by_margin = {m: cited(m) for m in SELECT_MARGINS}
     margin = max(SELECT_MARGINS, key=lambda m: (by_margin[m].sum(), -m))
     y = by_margin[margin]
-    qx = np.array([support_features(lib, inner_models[owner[i]], s) for i, s in enumerate(samples)])
+    qx = np.array(
+        [support_vector(lib, s.gathered, inner_models[owner[i]]) for i, s in enumerate(samples)]
+    )
     answerable = np.array([s.question.answerable for s in samples])
     oof = np.zeros(n)
     for part in folds_of(n, inner, SEED + 2):
@@ -270,12 +253,16 @@ def refusal_threshold(probs: np.ndarray, answerable: np.ndarray, ruled: np.ndarr
 # --------------------------------------------------------------------------- measuring
 
 
-def gold_cited(q: EvalQuestion, answer: Answer, files: dict[str, str]) -> bool:
-    return any(
-        files.get(c.doc_id) == ev.file and is_hit(ev.quote, c.quote)
+def gold_hits(q: EvalQuestion, answer: Answer, files: dict[str, str]) -> list[bool]:
+    """Per gold quote: whether a citation of the same file hits it (the eval hit rule)."""
+    return [
+        any(files.get(c.doc_id) == ev.file and is_hit(ev.quote, c.quote) for c in answer.citations)
         for ev in q.evidence
-        for c in answer.citations
-    )
+    ]
+
+
+def gold_cited(q: EvalQuestion, answer: Answer, files: dict[str, str]) -> bool:
+    return any(gold_hits(q, answer, files))
 
 
 def entity_share(q: EvalQuestion, answer: Answer) -> float | None:
@@ -290,7 +277,7 @@ def cross_validate(
 ) -> list[dict[str, Any]]:
     """One row per question, answered by a model fitted without its fold."""
     lib = answerer.library()
-    files = {d: Path(doc.source_path).name for d, doc in lib.documents.items()}
+    files = lib.files
     rows: list[dict[str, Any]] = []
     for fold, part in enumerate(folds_of(len(samples), k)):
         held = set(part.tolist())

@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from answer.features import (
     sentence_matrix,
 )
 from answer.lists import OrgEntry, evidence_kind, measures_in, wanted_kinds
-from answer.model import AnswerModel, load_model
+from answer.model import AnswerModel, Logistic, load_model
 from index.embedder import Embedder
 from index.retrieval import ORDINALS, HybridSearcher
 from index.search import Excerpt, Filters, check_query
@@ -101,6 +102,7 @@ class Library:
         self.snapshot = snap
         self.generation = snap.generation
         self.documents = snap.documents
+        self.files = {d: Path(doc.source_path).name for d, doc in self.documents.items()}
         self.structure: dict[str, CleanDocument] = {}
         texts = snap.texts  # read once per generation by the searcher's snapshot
         for doc_id, text in texts.items():
@@ -291,10 +293,29 @@ class Gathered:
     figure_found: bool  # a sentence of a top excerpt states the kind of figure asked for
     defining: frozenset[int] = frozenset()  # rows where a report defines the term asked about
 
+    @property
+    def inside(self) -> np.ndarray:
+        """Which candidates lie in the retrieved excerpts (not taken from the whole corpus)."""
+        return np.array([r is not None for r in self.ranks], dtype=bool)
+
+
+def support_vector(lib: Library, g: Gathered, sentence: Logistic) -> np.ndarray:
+    """QUESTION_FEATURES of a gathered question, with its candidates scored by ``sentence``."""
+    scores = sentence.logit(g.features) if g.rows else np.zeros(0)
+    inside = g.inside
+    return question_vector(
+        lib.sentences,
+        g.query,
+        probs=scores[inside],
+        features=g.features[inside],
+        excerpt_text=g.texts,
+        unknown=g.unknown,
+    )
+
 
 def top_similarity(g: Gathered) -> float:
     """The best dense similarity of a sentence in the retrieved excerpts."""
-    inside = np.array([r is not None for r in g.ranks], dtype=bool)
+    inside = g.inside
     return float(g.features[inside, DENSE].max()) if inside.any() else 0.0
 
 
@@ -374,12 +395,13 @@ class Answerer:
                 if lib.row_doc(row) in allowed:
                     ranks.setdefault(row, None)
         rows = [r for r in ranks if not lib.sentences.no_evidence(r)]
+        row_ranks = [ranks[r] for r in rows]
         dense = lib.sentences.table.vectors[rows] @ vector if rows else np.zeros(0)
         features = sentence_matrix(
             lib.sentences,
             query,
             rows,
-            ranks=[ranks[r] for r in rows],
+            ranks=row_ranks,
             dense=dense,
             headings=[lib.section(r) for r in rows],
             titles=[lib.title(r) for r in rows],
@@ -387,7 +409,7 @@ class Answerer:
         texts = [t for e in excerpts[:GAP_EXCERPTS] for t in (e.text, e.section, e.title)]
         found = query.quantity is not None and any(
             rank is not None and rank <= GAP_EXCERPTS and features[i, FIGURE_MATCH] > 0
-            for i, rank in enumerate(ranks[r] for r in rows)
+            for i, rank in enumerate(row_ranks)
         )  # fmt: skip
         places = self.searcher.definitions.lookup(question)
         bounds = lib.sentences.table.spans
@@ -396,7 +418,7 @@ class Answerer:
             if lib.row_doc(r) == d and bounds[r][0] <= at < bounds[r][1]
         )  # fmt: skip
         return Gathered(
-            query, excerpts, rows, [ranks[r] for r in rows], features, texts,
+            query, excerpts, rows, row_ranks, features, texts,
             len(lib.unknown_specifics(question)), found, defining,
         )  # fmt: skip
 
@@ -405,15 +427,7 @@ class Answerer:
     ) -> tuple[float, list[Candidate]]:
         """The support probability of the question and its candidates, best first."""
         probs = model.sentence.logit(g.features) if g.rows else np.zeros(0)
-        in_excerpts = np.array([r is not None for r in g.ranks], dtype=bool)
-        qx = question_vector(
-            lib.sentences,
-            g.query,
-            probs=probs[in_excerpts],
-            features=g.features[in_excerpts],
-            excerpt_text=g.texts,
-            unknown=g.unknown,
-        )
+        qx = support_vector(lib, g, model.sentence)
         confidence = float(model.support.prob(qx[None, :])[0])
         candidates = sorted(
             (

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from answer.fitting import entity_share, gold_hits
 from bench.common import (
     DEFAULT_CORPUS,
     DEFAULT_EVAL,
@@ -29,7 +30,7 @@ from bench.common import (
     percentile,
     say,
 )
-from pathways.evaluation import EvalQuestion, is_hit, load_eval_set
+from pathways.evaluation import EvalQuestion, load_eval_set
 
 DEFAULT_UNANSWERABLE = ROOT / "eval" / "unanswerable.jsonl"
 
@@ -46,18 +47,8 @@ def check_quotes(answerer: Any, answer: Any) -> tuple[int, int]:
 
 def gold_cited(question: EvalQuestion, answer: Any, files: dict[str, str]) -> tuple[bool, float]:
     """Any gold quote hit by a citation of the same file; share of gold quotes hit."""
-    hits = [
-        any(files[c.doc_id] == ev.file and is_hit(ev.quote, c.quote) for c in answer.citations)
-        for ev in question.evidence
-    ]
+    hits = gold_hits(question, answer, files)
     return any(hits), sum(hits) / len(hits)
-
-
-def entity_share(question: EvalQuestion, answer: Any) -> float | None:
-    if not question.entities:
-        return None
-    text = (answer.answer + " " + " ".join(c.quote for c in answer.citations)).lower()
-    return sum(e.lower() in text for e in question.entities) / len(question.entities)
 
 
 def curve(scores: list[tuple[float, bool]]) -> list[tuple[float, float, float]]:
