@@ -390,3 +390,20 @@ def test_a_series_member_no_report_names_is_unknown(answerer):  # type: ignore[n
     assert ("cohort", 2) in lib.series
     assert ("cohort", 3) not in lib.series
     assert lib.unknown_specifics("When does the application window for a third CCPT cohort open?")
+
+
+def test_a_figure_question_with_no_figure_in_the_top_excerpts_abstains(answerer):  # type: ignore[no-untyped-def]
+    from answer.qa import lacks_figure
+
+    # the reports describe Visalia's insurance rider, never what it costs
+    gathered = answerer.gather("How much does Visalia Unified pay for its insurance rider?")
+    assert lacks_figure(gathered)
+    model = answerer.model()
+    answer = answerer.decide(gathered, model)
+    assert answer.abstained and answer.related
+    # the rule, not the threshold, refuses it: the model alone would answer
+    assert answer.confidence >= model.threshold
+    # a count the top excerpts do state is no reason to abstain
+    assert not lacks_figure(
+        answerer.gather("How many employers partner with the Tulare-Kings Pathways Project?")
+    )
