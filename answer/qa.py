@@ -292,6 +292,7 @@ class Gathered:
     unknown: int  # years and names of the question no document mentions
     figure_found: bool  # a sentence of a top excerpt states the kind of figure asked for
     defining: frozenset[int] = frozenset()  # rows where a report defines the term asked about
+    library: Library | None = None  # the generation the rows index (a writer may commit later)
 
     @property
     def inside(self) -> np.ndarray:
@@ -344,14 +345,15 @@ class Answerer:
         self._model: AnswerModel | None = None
 
     def library(self) -> Library:
-        generation = self.searcher.catalog.generation()
+        """The library of the catalog's current generation, built again after a writer commits
+        (and again if one committed while it was being built)."""
         with self._lock:
             library = self._library
-            for _ in range(3):  # read again if a writer committed while we read
+            for _ in range(5):
+                generation = self.searcher.catalog.generation()
                 if library is not None and library.generation == generation:
                     break
                 library = self._library = Library(self.searcher)
-                generation = self.searcher.catalog.generation()
             assert library is not None
             return library
 
@@ -419,7 +421,7 @@ class Answerer:
         )  # fmt: skip
         return Gathered(
             query, excerpts, rows, row_ranks, features, texts,
-            len(lib.unknown_specifics(question)), found, defining,
+            len(lib.unknown_specifics(question)), found, defining, lib,
         )  # fmt: skip
 
     def scored(
@@ -442,7 +444,7 @@ class Answerer:
 
     def decide(self, g: Gathered, model: AnswerModel) -> Answer:
         """Score the gathered sentences, abstain or answer, and compose."""
-        lib = self.library()
+        lib = g.library or self.library()  # the rows index the library they were gathered from
         confidence, candidates = self.scored(lib, g, model)
         if off_topic(g, model):  # farther from every report than any answerable question
             return rendered(g.query.text, confidence, [], style="plain", related=[])
@@ -476,7 +478,7 @@ class Answerer:
         """Organizations relevant to a topic, each with its best evidence and citations."""
         topic = check_query(topic, self.settings.max_query_chars)
         g = self.gather(topic, filters=filters, orgs=True)
-        lib = self.library()
+        lib = g.library or self.library()
         _, candidates = self.scored(lib, g, self.model())
         entries = self.org_entries(lib, candidates, topic)[:limit]
         out = []

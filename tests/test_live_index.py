@@ -10,12 +10,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 from api_support import ADMIN_KEY, auth, serve_app, with_settings
 
+from answer.qa import Answerer
 from api.app import create_app
 from index.embedder import Embedder
 from index.retrieval import HybridSearcher
@@ -184,6 +186,26 @@ def test_reingest_repairs_a_listed_document_whose_vectors_are_gone(
     # the repair moved the vector epoch, not the generation: the running copy fetches the rows
     (best, _), *_ = hybrid.dense("robotics kits", 1, only_robotics, hybrid.snapshot())
     assert best.startswith("robotics@")
+
+
+def test_an_answer_gathered_before_a_writer_commits_cites_what_it_gathered(
+    tmp_path: Path, embedder: Embedder
+):
+    """The race behind a 500 under a live ingest: sentence rows gathered from one generation
+    were read against the next one, where removing "dual" had shifted every later row."""
+    settings = Settings(home=tmp_path / "home", corpus_dir=tmp_path / "none")
+    folder = write_docs(tmp_path / "corpus", "dual.md", "robotics.md", "nursing.md")
+    ingestor = Ingestor(settings, embedder)
+    ingestor.ingest([folder])
+    answerer = Answerer(settings, HybridSearcher(settings, embedder), embedder)
+    gathered = answerer.gather("What did the Cedar County robotics grant buy?")
+    (folder / "dual.md").unlink()
+    ingestor.ingest([folder])
+    assert answerer.library().generation != gathered.library.generation  # type: ignore[union-attr]
+    always = replace(answerer.model(), threshold=-1.0, topic_floor=-1.0)  # answer, never abstain
+    answer = answerer.decide(gathered, always)
+    assert answer.citations and answer.citations[0].doc_id == "robotics"
+    assert "robotics kits" in answer.citations[0].quote
 
 
 class Poller:
