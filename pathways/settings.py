@@ -75,7 +75,7 @@ class Settings(BaseSettings):
 
     # --- retrieval (query time: changing these never needs a re-ingest) ---------------------
     candidates: int = Field(
-        40, ge=5, le=500, description="Chunks taken from each of dense and BM25 search."
+        80, ge=5, le=500, description="Chunks taken from each of dense and BM25 search."
     )
     rrf_k: int = Field(
         20,
@@ -84,7 +84,7 @@ class Settings(BaseSettings):
         description="Reciprocal-rank fusion constant: score = w / (rrf_k + rank).",
     )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
-    keyword_weight: float = Field(1.5, ge=0, description="Weight of the BM25 ranking in fusion.")
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     acronym_weight: float = Field(
         0.25,
         ge=0,
