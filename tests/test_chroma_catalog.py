@@ -77,7 +77,7 @@ def test_chroma_catalog_holds_what_the_sqlite_catalog_holds(
     assert [c.chunk for c in chroma.chunks("nursing")] == nursing != []
     mine, theirs = chroma.sentences(), sqlite.sentences()
     assert mine.doc_ids == theirs.doc_ids and mine.spans == theirs.spans
-    assert np.allclose(mine.vectors, theirs.vectors, atol=1e-6)
+    assert np.array_equal(mine.vectors, theirs.vectors)
     assert chroma.orgs(["welding"]) == sqlite.orgs(["welding"]) != []
     hits = HybridSearcher(remote, embedder).search("who mentored the welding students?", k=1)
     assert "Volunteer engineers from Boeing mentored" in hits[0].text
