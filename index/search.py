@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from index.catalogs import CatalogStore, open_catalog
 from index.embedder import Embedder
 from index.spans import Span
-from index.store import Catalog, StoredChunk, StoredDocument
+from index.store import StoredChunk, StoredDocument
 from index.vectors import VectorIndex
 from pathways.errors import IndexMissing, InvalidQuery
 from pathways.settings import Settings
@@ -93,7 +94,7 @@ class Snapshot:
     Read in several queries; if a writer commits in between (the generation moved), read again,
     so documents, chunks and texts always belong to one generation."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: CatalogStore) -> None:
         for _ in range(SNAPSHOT_TRIES):
             self.generation = catalog.generation()
             self.documents = {d.meta.doc_id: d for d in catalog.list_documents()}
@@ -108,7 +109,7 @@ class Snapshot:
         self.by_vector_id = {c.vector_id: c for c in self.chunks}
 
 
-def text_of(catalog: Catalog, doc_id: str) -> str:
+def text_of(catalog: CatalogStore, doc_id: str) -> str:
     found = catalog.get_document(doc_id)
     return found[1] if found else ""
 
@@ -119,8 +120,10 @@ class Searcher:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.catalog = Catalog(settings.catalog_path)
-        self.vectors = VectorIndex(settings, epoch=self.catalog.state().vectors, lazy=True)
+        self.catalog = open_catalog(settings)
+        # a Chroma server's vectors are always current: no epoch to read (it may be down now)
+        epoch = None if settings.chroma_url else self.catalog.state().vectors
+        self.vectors = VectorIndex(settings, epoch=epoch, lazy=True)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._vector_epoch: str | None = None  # the epoch the derived indexes have followed

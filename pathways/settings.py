@@ -30,6 +30,12 @@ class Settings(BaseSettings):
         description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8001. "
         "Unset: an embedded Chroma inside `home`.",
     )
+    lease_seconds: float = Field(
+        30.0,
+        ge=1,
+        description="With chroma_url: seconds after which the write lease of a writer that "
+        "stopped renewing it (killed) is taken over by the next writer.",
+    )
 
     # --- embedding -----------------------------------------------------------------------
     embedding_model: str = Field(
