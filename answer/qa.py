@@ -33,7 +33,7 @@ from index.embedder import Embedder
 from index.retrieval import HybridSearcher
 from index.search import Excerpt, Filters, check_query
 from pathways.settings import Settings
-from pathways.text import ORDINALS
+from pathways.text import ORDINALS, SERIES, words
 from pathways.types import Answer, Citation, CleanDocument, OrgRow
 from prompts import render
 
@@ -89,7 +89,7 @@ class Library:
         )
         self.org_row_set = set(self.org_rows)
 
-        self.vocabulary = {w for t in texts.values() for w in re.findall(r"\w+", t.lower())}
+        self.vocabulary = {w for t in texts.values() for w in words(t)}
         self.series = {member for t in texts.values() for member, _ in series_members(t)}
 
     def unknown_specifics(self, question: str) -> list[str]:
@@ -125,7 +125,7 @@ class Library:
         )  # fmt: skip
 
 
-_SERIES = r"(cohort|round|phase|wave|tier|goal)s?"
+_SERIES = rf"({SERIES})s?"
 _SERIES_MEMBER = re.compile(
     rf"\b(?:{_SERIES}\s+(\d{{1,2}})\b|({'|'.join(ORDINALS)})\s+(?:[A-Z]{{2,}}\s+)?{_SERIES}\b)",
     re.IGNORECASE,
