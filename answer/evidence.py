@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.store import SentenceTable
-from pathways.text import ORDINALS, STOP_WORDS, ascii_words, stemmer
+from pathways.text import ORDINALS, STOP_WORDS, ascii_words, sentence_ends, stemmer
 
 REDUNDANT_COSINE = 0.86
 RARE_NAME_SHARE = 0.02  # a capitalized word in more sentences than this is no distinctive name
@@ -289,7 +289,7 @@ def enumeration_end(text: str, end: int, limit: int) -> int:
 
 def _last_sentence_end(text: str, start: int, stop: int) -> int | None:
     """The end of the last whole sentence in text[start:stop]."""
-    ends = [m.end() for m in re.finditer(r"[.!?][\"”’)\]]*(?=\s|$)", text[start:stop])]
+    ends = sentence_ends(text[start:stop], at_text_end=True)
     return start + ends[-1] if ends else None
 
 

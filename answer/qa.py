@@ -33,7 +33,7 @@ from index.embedder import Embedder
 from index.retrieval import HybridSearcher
 from index.search import Excerpt, Filters, check_query
 from pathways.settings import Settings
-from pathways.text import ORDINALS, SERIES, words
+from pathways.text import ORDINALS, SERIES, sentence_ends, words
 from pathways.types import Answer, Citation, CleanDocument, OrgRow
 from prompts import render
 
@@ -212,7 +212,7 @@ def clip_end(text: str, start: int, end: int, max_words: int) -> int:
     if len(words) <= max_words:
         return end
     limit = start + words[max_words - 1].end()
-    ends = [m.end() for m in re.finditer(r"[.!?][\"”’)\]]*(?=\s)", text[start:limit])]
+    ends = sentence_ends(text[start:limit])
     return start + ends[-1] if ends else limit
 
 

@@ -98,6 +98,18 @@ SERIES = "|".join(SERIES_WORDS)
 
 
 # --- sentences ---------------------------------------------------------------------------
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(?=\s)")
+_SENTENCE_OR_TEXT_END = re.compile(r"[.!?][\"”’)\]]*(?=\s|$)")
+
+
+def sentence_ends(text: str, *, at_text_end: bool = False) -> list[int]:
+    """Offsets just after each sentence end in text: . ! or ? (with any closing quotes or
+    brackets) before white space, or, with at_text_end, also at the very end of text. For
+    cutting a quote short at a sentence; `sentence_spans` splits whole documents."""
+    pattern = _SENTENCE_OR_TEXT_END if at_text_end else _SENTENCE_END
+    return [m.end() for m in pattern.finditer(text)]
+
+
 # Sentence spans of cleaned text: the units that answers quote verbatim.
 
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) before white
