@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ingest.cues import HeadingCue
 from ingest.lines import (
     _CLOSERS,
     _HYPHEN_END,
@@ -58,12 +59,7 @@ from ingest.lines import (
     classify_lines,
     drop_running_lines,
 )
-from ingest.structure import (
-    HeadingCue,
-    OutlineEntry,
-    Paragraph,
-    detect_headings,
-)
+from ingest.structure import OutlineEntry, Paragraph, detect_headings
 from pathways.types import CleanDocument, Heading, Page
 
 

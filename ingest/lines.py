@@ -10,11 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.structure import (
-    HeadingCue,
-    line_cue,
-    split_markdown_heading,
-)
+from ingest.cues import HeadingCue, line_cue, split_markdown_heading
 
 LONG_LINE = 130
 WRAPPED_MAX_LONG_SHARE = 0.02
