@@ -46,7 +46,6 @@ from ingest.cues import HeadingCue
 from ingest.lines import (
     _CLOSERS,
     _HYPHEN_END,
-    _LEADING_WORD,
     _TERMINAL,
     _URL_START,
     _WORDS,
@@ -60,6 +59,7 @@ from ingest.lines import (
     drop_running_lines,
 )
 from ingest.structure import OutlineEntry, Paragraph, detect_headings
+from pathways.text import LETTERS
 from pathways.types import CleanDocument, Heading, Page
 
 
@@ -123,7 +123,7 @@ def join_pieces(left: str, right: str, vocabulary: frozenset[str]) -> str:
     if hyphen is None or not right[:1].isalnum():
         return f"{left} {right}" if left else right
     head = hyphen.group(1).lower()
-    word = _LEADING_WORD.match(right)
+    word = LETTERS.match(right)
     tail = word.group(0).lower() if word else ""
     if tail and head + tail in vocabulary and f"{head}-{tail}" not in vocabulary:
         return left[:-1] + right

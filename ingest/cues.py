@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pathways.text import LETTERS
+
 MAX_HEADING_CHARS = 120
 MAX_PLAIN_HEADING_CHARS = 100
 SHORT_BODY_CHARS = 60
@@ -24,7 +26,6 @@ _LABELLED_NUMBER = re.compile(
 )
 _FINAL_PUNCTUATION = tuple(".,;:!?…")
 _URL = re.compile(r"https?://|www\.|\S@\S")
-_WORD = re.compile(r"[A-Za-z]+")
 _CAPS_TOKEN = re.compile(r"\b[A-Z][A-Z&]+\b")
 _SMALL_WORDS = frozenset(
     ("a", "an", "the", "and", "or", "nor", "but", "of", "in", "on", "at", "to", "for", "by")
@@ -58,7 +59,7 @@ def is_heading_shaped(text: str, max_chars: int = MAX_HEADING_CHARS) -> bool:
         return False
     if not (text[0].isupper() or text[0].isdigit()) or text.endswith(_FINAL_PUNCTUATION):
         return False
-    return any(len(word) >= 2 for word in _WORD.findall(text))
+    return any(len(word) >= 2 for word in LETTERS.findall(text))
 
 
 def is_caps_line(text: str) -> bool:
@@ -69,7 +70,7 @@ def is_caps_line(text: str) -> bool:
         return False
     if text[0] in "([" or text.endswith((".", ";", ",")):
         return False
-    return any(len(word) >= 3 for word in _WORD.findall(text))
+    return any(len(word) >= 3 for word in LETTERS.findall(text))
 
 
 def numbered_cue(text: str) -> HeadingCue | None:

@@ -44,7 +44,6 @@ _BULLET = re.compile(r"^(?:[-*•·▪▶►◦‣●■➢✓]\s*)*[-*•·▪�
 _NUMBERED_ITEM = re.compile(r"^(\d{1,2}[.)]|[a-z]\))\s+(?=\S)")
 _PDF_NOTE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _HYPHEN_END = re.compile(r"([A-Za-z]+)-$")
-_LEADING_WORD = re.compile(r"[A-Za-z]+")
 _WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _URL_START = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
 _TERMINAL = tuple(".!?:;…")

@@ -9,8 +9,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.cues import _WORD, ANNOUNCED_SHARE, WINDOW_PER_WORD, HeadingCue
-from pathways.text import SERIES_WORDS, STOP_WORDS, prefix_stem
+from ingest.cues import ANNOUNCED_SHARE, WINDOW_PER_WORD, HeadingCue
+from pathways.text import LETTERS, SERIES_WORDS, STOP_WORDS, prefix_stem
 
 
 @dataclass
@@ -45,7 +45,7 @@ _CLOSED = _Node("", None, frozenset(), (), sidebar=False, rank=99)  # never a pa
 
 def stem_sequence(text: str) -> tuple[str, ...]:
     """Stems of every word of text, in order (stop words kept as "" to preserve distances)."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = [w.lower() for w in LETTERS.findall(text)]
     return tuple("" if len(w) < 3 or w in STOP_WORDS else prefix_stem(w) for w in words)
 
 
