@@ -39,12 +39,12 @@ from index.store import (
     SentenceTable,
     StoredChunk,
     StoredDocument,
+    clean_document_of,
     vector_id_of,
 )
-from ingest.catalog import DocumentMeta
-from ingest.chunk import Chunk
 from pathways.errors import StoreUnavailable
 from pathways.settings import Settings
+from pathways.types import Chunk, CleanDocument, DocumentMeta
 
 logger = logging.getLogger(__name__)
 
@@ -223,6 +223,11 @@ class ChromaCatalog:
             return [], []
         structure = json.loads(found.metadata["structure"])
         return structure["page_breaks"], structure["headings"]
+
+    def structure(self, doc_id: str, text: str) -> CleanDocument:
+        """As the SQLite catalog's: `text` with its stored page map and headings."""
+        page_breaks, headings = self.get_structure(doc_id)
+        return clean_document_of(text, page_breaks, headings)
 
     def chunks(self, doc_id: str | None = None) -> list[StoredChunk]:
         where = {"doc_id": doc_id} if doc_id is not None else None

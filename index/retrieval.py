@@ -45,6 +45,7 @@ from index.search import (
 )
 from index.spans import merge_neighbours
 from pathways.settings import Settings
+from pathways.text import ORDINALS, SERIES
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ NAMED_WEIGHT = 1.0  # fusion weight of the rankings within a document the query 
 DEFINITION_WEIGHT = 4.0  # fusion weight of the chunk defining a term the query asks about
 # the code that derives what on_reload caches: a change to it derives anew
 DERIVED_BY = source_digest(
-    [__name__, "index.acronyms", "index.definitions", "index.docnames", "index.stemming"]
+    [__name__, "index.acronyms", "index.definitions", "index.docnames", "pathways.text"]
 )
 
 
@@ -223,9 +224,8 @@ def holders(places: list[tuple[str, int]], snap: Snapshot) -> dict[tuple[str, in
     return found
 
 
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b", re.IGNORECASE)
-_NUMBERED = re.compile(r"\b(cohort|round|year|phase|goal|grade|tier|level)\s+([1-9])\b", re.I)
+_NUMBERED = re.compile(rf"\b({SERIES})\s+([1-9])\b", re.I)
 
 
 def with_ordinals(query: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, TypeVar
 
 from pathways.errors import PathwaysError
+from pathways.text import words
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +208,6 @@ _ARTIFACT_TAGS = re.compile(r"\[bookmark: [^\]]*\]|\[footnoteRef:\d+\]|\[image: 
 _PAGE_NUMBER_LINE = re.compile(r"(?m)^[ \t]*\d{1,3}[ \t]*$")
 _LOCAL_LINK = re.compile(r"\[([^\]]*)\]\(#\)")
 _WHITESPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
 
 
 def normalize(text: str) -> str:
@@ -217,11 +217,6 @@ def normalize(text: str) -> str:
     text = _LOCAL_LINK.sub(r"\1", text)
     text = text.replace("**", "").replace("\\$", "$")
     return _WHITESPACE.sub(" ", text).strip()
-
-
-def words(text: str) -> list[str]:
-    """Lowercased runs of word characters."""
-    return _WORD.findall(text.lower())
 
 
 def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:

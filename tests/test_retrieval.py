@@ -18,9 +18,9 @@ from index.retrieval import (
     with_ordinals,
 )
 from index.spans import merge_neighbours
-from ingest.chunk import Chunk
 from pathways.errors import ModelLoadError
 from pathways.settings import Settings
+from pathways.types import Chunk
 
 # --------------------------------------------------------------------------- fusion
 
@@ -285,7 +285,7 @@ def test_each_thread_stems_with_its_own_stemmer():
     # a PyStemmer instance keeps per-call state: API worker threads must not share one
     import threading
 
-    from index.stemming import stem_word, stemmer
+    from pathways.text import stem_word, stemmer
 
     seen: list[object] = []
     worker = threading.Thread(target=lambda: seen.append(stemmer()))

@@ -11,13 +11,13 @@ import anyio
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from answer.qa import Answer
 from api.render import answer_html
 from api.responses import LIMITED, errors
 from api.schemas import AnswerOut, AskRequest, FiltersIn
 from api.security import RateLimit
 from api.state import AppState, StateDep
 from index.search import Filters, check_query
+from pathways.types import Answer
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 

@@ -32,7 +32,8 @@ from answer.qa import (
     support_vector,
     top_similarity,
 )
-from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize, words
+from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize
+from pathways.text import words
 
 logger = logging.getLogger(__name__)
 
