@@ -1,0 +1,344 @@
+"""Scale: ingest and search corpora of 1x, 10x and about 100k chunks built from the real one.
+
+For each size it writes a corpus (``bench.scale_corpus``: the corpus's sections recombined into
+many Markdown documents with varied names and titles, fixed seed), ingests it with our pipeline
+(``ingest.pipeline.Ingestor``) into a fresh home, builds the derived indexes once as
+``pathways ingest`` does at the end of a run, and prints:
+
+- ingest time per chunk, without the time spent in the model (embeddings come from a cache keyed
+  by text, ``~/.cache/pathways-bench``; a miss is encoded by the real model and timed apart), and
+  the ratio of each size to 1x; the model's own rate on the misses, for extrapolating;
+- the index's size on disk, by part;
+- ``HybridSearcher.search`` p50 and p99 over distinct questions (bank + dev; none repeats, so the
+  query cache serves none), after one untimed warm-up search;
+- ``pathways serve``: the same questions through ``GET /v1/search``, and the resident memory
+  (RSS) of the server's processes after them.
+
+Corpora and homes live under ``--work`` (default /work/scale-cache) and are kept: a size whose
+home holds a finished ingest is not ingested again unless ``--fresh`` (the 100k home takes long).
+
+Run from the repository root:
+  .venv/bin/python -m bench.bench_scale --sizes 1x,10x
+  .venv/bin/python -m bench.bench_scale --sizes 100k
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import common
+from bench.bench_load import serving
+from bench.scale_corpus import CachedEmbedder, source_sections, write_corpus
+from index.embedder import Embedder
+from index.retrieval import HybridSearcher
+from index.store import Catalog
+from pathways.evaluation import load_eval_set
+from pathways.settings import Settings
+
+DEFAULT_WORK = Path("/work/scale-cache")
+DEFAULT_CACHE = Path.home() / ".cache" / "pathways-bench"
+DEFAULT_QUESTIONS = (Path("/work/shared/eval/bank.jsonl"), common.DEFAULT_EVAL)
+TARGET_100K = 100_000
+RATE_SAMPLE = 96  # chunks, and sentences, encoded uncached at 1x for the model's own rate
+INGESTED = "ingest.json"  # in a home: the figures of the ingest that finished there
+
+
+@dataclass
+class IngestFigures:
+    documents: int
+    chunks: int
+    seconds: float  # Ingestor.ingest, wall
+    encode_seconds: float  # of which in the model (cache misses)
+    encoded: int  # texts the model encoded (chunks and sentences)
+    cached: int  # texts read from the cache
+    build_seconds: float  # derived indexes (BM25, vectors, ...) once after the run
+
+    @property
+    def ms_per_chunk(self) -> float:
+        """Ingest time per chunk without encoding, derived indexes included."""
+        work = self.seconds - self.encode_seconds + self.build_seconds
+        return work * 1000 / max(1, self.chunks)
+
+
+@dataclass
+class SizeResult:
+    size: str
+    ingest: IngestFigures
+    reused: bool
+    disk_mb: dict[str, float]
+    search_ms: list[float] = field(default_factory=list)
+    http_ms: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    first_search_s: float = 0.0
+    model_rate: dict[str, float] = field(default_factory=dict)  # texts/s, uncached (1x only)
+
+
+def copies_for(size: str, chunks_1x: int) -> int:
+    if size.endswith("x"):
+        return int(size[:-1])
+    if size == "100k":
+        return max(1, round(TARGET_100K / max(1, chunks_1x)))
+    raise SystemExit(f"unknown size {size!r}: use 1x, 10x, ... or 100k")
+
+
+def make_corpus(work: Path, size: str, copies: int, corpus: Path) -> Path:
+    """The generated corpus of this size, written once and kept."""
+    folder = work / f"corpus-{size}"
+    stamp = folder / ".stamp"
+    wanted = json.dumps({"copies": copies, "source": str(corpus.resolve())})
+    if stamp.exists() and stamp.read_text() == wanted:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    documents = write_corpus(source_sections(corpus), copies, folder)
+    stamp.write_text(wanted)
+    common.say(f"{size}: wrote {documents} documents ({copies} copies of the corpus's sections)")
+    return folder
+
+
+def ingest_size(
+    settings: Settings, embedder: CachedEmbedder, corpus: Path, fresh: bool
+) -> tuple[IngestFigures, bool]:
+    """Ingest ``corpus`` into a fresh home (or read the figures of a finished one)."""
+    marker = settings.home / INGESTED
+    if marker.exists() and not fresh:
+        return IngestFigures(**json.loads(marker.read_text())), True
+    shutil.rmtree(settings.home, ignore_errors=True)
+    settings.home.mkdir(parents=True)
+    embedder.reset_counts()
+    started = time.perf_counter()
+    common.build_index(settings, embedder, corpus)
+    seconds = time.perf_counter() - started
+    embedder.save()
+    started = time.perf_counter()
+    HybridSearcher(settings, embedder).snapshot()  # as `pathways ingest` ends a run
+    build = time.perf_counter() - started
+    documents, chunks = common.indexed_counts(settings)
+    figures = IngestFigures(
+        documents, chunks, seconds, embedder.encode_seconds, embedder.encoded, embedder.hits, build
+    )
+    marker.write_text(json.dumps(asdict(figures)))
+    return figures, False
+
+
+def model_rate(settings: Settings, embedder: CachedEmbedder) -> dict[str, float]:
+    """Texts per second the model itself encodes, uncached: RATE_SAMPLE chunk texts and
+    sentences of this home, each batch timed once (for extrapolating to encoding a corpus)."""
+    catalog = Catalog(settings.catalog_path)
+    chunks = [sc.chunk.text for sc in catalog.chunks()[:RATE_SAMPLE]]
+    table = catalog.sentences()
+    texts = {d: catalog.get_document(d) for d in dict.fromkeys(table.doc_ids[:RATE_SAMPLE])}
+    sentences = [
+        found[1][a:b]
+        for d, (a, b) in zip(table.doc_ids[:RATE_SAMPLE], table.spans, strict=False)
+        if (found := texts[d]) is not None
+    ]
+    rates = {}
+    for name, sample in (("chunks", chunks), ("sentences", sentences)):
+        started = time.perf_counter()
+        Embedder.embed(embedder, sample)  # the model, past the cache
+        rates[name] = len(sample) / (time.perf_counter() - started)
+    return rates
+
+
+def disk_mb(home: Path) -> dict[str, float]:
+    """Megabytes on disk of each part of the home, and the total."""
+    out: dict[str, float] = {}
+    for part in sorted(home.iterdir()):
+        if part.name == INGESTED:
+            continue
+        files = [part] if part.is_file() else [p for p in part.rglob("*") if p.is_file()]
+        out[part.name] = sum(p.stat().st_blocks * 512 for p in files) / 1e6
+    out["total"] = sum(out.values())
+    return out
+
+
+def time_searches(settings: Settings, questions: Sequence[str]) -> tuple[float, list[float]]:
+    """Seconds of the first (untimed) search, which loads the indexes; then ms per question."""
+    searcher = HybridSearcher(settings, common.load_embedder(settings))
+    started = time.perf_counter()
+    searcher.search("warm-up: how are career pathways funded?")
+    first = time.perf_counter() - started
+    samples = []
+    for question in questions:
+        started = time.perf_counter()
+        searcher.search(question)
+        samples.append((time.perf_counter() - started) * 1000)
+    return first, samples
+
+
+def serve_and_measure(home: Path, questions: Sequence[str]) -> tuple[list[float], list[float]]:
+    """ms per GET /v1/search through `pathways serve --workers 1`, and the RSS (MB) of its
+    processes after them."""
+    samples = []
+    with serving(home, 1) as (base, pid), httpx.Client(base_url=base, timeout=120) as client:
+        client.get("/v1/search", params={"q": "warm-up: what is a pathway?", "k": 5})
+        for question in questions:
+            started = time.perf_counter()
+            response = client.get("/v1/search", params={"q": question, "k": 5})
+            samples.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"search answered {response.status_code}: {response.text[:300]}")
+        rss = tree_rss_mb(pid)
+    return samples, rss
+
+
+def tree_rss_mb(pid: int) -> list[float]:
+    """VmRSS in MB of a process and each of its descendants (Linux /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            kb = next(int(line.split()[1]) for line in status.splitlines() if line[:6] == "VmRSS:")
+            out.append(kb / 1024)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, StopIteration):
+            continue
+    return out
+
+
+def load_questions(paths: Sequence[Path]) -> list[str]:
+    """Distinct question strings of the eval files, in order."""
+    seen: dict[str, None] = {}
+    for path in paths:
+        for item in load_eval_set(path):
+            seen.setdefault(" ".join(item.question.split()), None)
+    return list(seen)
+
+
+def run_size(size: str, args: argparse.Namespace, embedder: CachedEmbedder) -> SizeResult:
+    chunks_1x = args.chunks_1x or 0
+    corpus = make_corpus(args.work, size, copies_for(size, chunks_1x), args.corpus)
+    settings = common.make_settings(args.work / f"home-{size}", corpus)
+    common.say(f"{size}: ingesting {corpus} into {settings.home} ...")
+    figures, reused = ingest_size(settings, embedder, corpus, args.fresh)
+    result = SizeResult(size, figures, reused, disk_mb(settings.home))
+    if size == "1x":
+        common.say("1x: the model's own encoding rate, uncached ...")
+        result.model_rate = model_rate(settings, embedder)
+    common.say(f"{size}: {figures.chunks} chunks; timing {len(args.questions)} searches ...")
+    result.first_search_s, result.search_ms = time_searches(settings, args.questions)
+    if not args.no_server:
+        common.say(f"{size}: the same through pathways serve ...")
+        result.http_ms, result.rss_mb = serve_and_measure(settings.home, args.questions)
+    return result
+
+
+def print_table(results: Sequence[SizeResult], header: dict[str, Any]) -> None:
+    print(f"{header['questions']} distinct questions (bank + dev), k=5, one at a time")
+    print(f"Machine: {header['machine']}\nCode: {header['code']}")
+    print(f"Embedding cache: {header['cache']}\n")
+    base = results[0].ingest.ms_per_chunk if results else 0.0
+    print(
+        "size   docs   chunks  ingest s  encode s  build s  ms/chunk*  vs 1x   disk MB"
+        "  1st s  p50 ms  p99 ms  http p50  http p99  RSS MB"
+    )
+    for r in results:
+        f = r.ingest
+        ratio = f.ms_per_chunk / base if base else 0.0
+        print(
+            f"{r.size:<5}{f.documents:>6}{f.chunks:>9}{f.seconds:>10.1f}{f.encode_seconds:>10.1f}"
+            f"{f.build_seconds:>9.1f}{f.ms_per_chunk:>11.2f}{ratio:>7.2f}x"
+            f"{r.disk_mb['total']:>9.1f}{r.first_search_s:>7.1f}"
+            f"{common.median(r.search_ms):>8.1f}{common.percentile(r.search_ms, 99):>8.1f}"
+            f"{common.median(r.http_ms):>10.1f}{common.percentile(r.http_ms, 99):>10.1f}"
+            f"{sum(r.rss_mb):>8.0f}"
+        )
+    print(
+        "\n* ingest ms per chunk without the model's encoding: (ingest - encode + build) / chunks;"
+        "\n  build = the derived indexes (BM25, vector copy, ...) built once after the run."
+    )
+    for r in results:
+        f = r.ingest
+        parts = ", ".join(f"{k} {v:.1f}" for k, v in r.disk_mb.items() if k != "total")
+        print(f"{r.size}: disk MB {parts}; server processes RSS MB {[round(m) for m in r.rss_mb]}")
+        reused = " (figures of the earlier ingest kept in this home)" if r.reused else ""
+        rate = f"{f.encoded / f.encode_seconds:.1f} texts/s" if f.encode_seconds else "-"
+        print(f"  encoded {f.encoded} texts ({rate}), {f.cached} from the cache{reused}")
+        if r.model_rate:
+            rates = ", ".join(f"{v:.1f} {k}/s" for k, v in r.model_rate.items())
+            print(f"  the model alone, uncached, {RATE_SAMPLE} of each: {rates}")
+    for line in verdicts(results):
+        print(line)
+
+
+def verdicts(results: Sequence[SizeResult]) -> list[str]:
+    if not results:
+        return []
+    out = []
+    ten = next((r for r in results if r.size == "10x"), None)
+    if results[0].size == "1x" and ten is not None:
+        ratio = ten.ingest.ms_per_chunk / results[0].ingest.ms_per_chunk
+        out.append(f"ingest per chunk 10x / 1x: {ratio:.2f}; goal <= 1.3: {met(ratio <= 1.3)}")
+    big = max(results, key=lambda r: r.ingest.chunks)
+    p50, p99 = common.median(big.search_ms), common.percentile(big.search_ms, 99)
+    rss = sum(big.rss_mb)
+    out.append(
+        f"{big.size} ({big.ingest.chunks} chunks): search p50 {p50:.1f} ms (goal < 60: "
+        f"{met(p50 < 60)}), p99 {p99:.1f} ms (goal < 200: {met(p99 < 200)}), "
+        f"server RSS {rss:.0f} MB (goal < 2048: {met(0 < rss < 2048)})"
+    )
+    return out
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1x,10x", help="comma-separated: 1x, 10x, 100k")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="corpora and homes")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding cache")
+    parser.add_argument("--corpus", type=Path, default=common.DEFAULT_CORPUS)
+    parser.add_argument("--eval", type=Path, action="append", help="question files")
+    parser.add_argument("--fresh", action="store_true", help="ingest again into a fresh home")
+    parser.add_argument("--no-server", action="store_true", help="skip pathways serve")
+    parser.add_argument("--json", action="store_true")
+    return parser.parse_args(argv)
+
+
+def chunks_per_copy(work: Path) -> int | None:
+    marker = work / "home-1x" / INGESTED
+    return int(json.loads(marker.read_text())["chunks"]) if marker.exists() else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    common.configure()
+    args = parse_args(argv)
+    args.questions = load_questions(args.eval or DEFAULT_QUESTIONS)
+    settings = common.make_settings(args.work / "home-1x", args.corpus)
+    embedder = CachedEmbedder.from_settings(settings)
+    assert isinstance(embedder, CachedEmbedder)
+    embedder.use_cache(args.cache)
+    embedder.model  # loaded before any timing, as a running ingest has it  # noqa: B018
+    results = []
+    for size in args.sizes.split(","):
+        args.chunks_1x = chunks_per_copy(args.work)
+        if size == "100k" and args.chunks_1x is None:
+            raise SystemExit("run --sizes 1x first: 100k is sized by its chunk count")
+        results.append(run_size(size.strip(), args, embedder))
+    header = {
+        "questions": len(args.questions), "machine": common.machine(),
+        "code": common.code_version(), "cache": str(embedder.path),
+    }  # fmt: skip
+    if args.json:
+        print(json.dumps({**header, "results": [asdict(r) for r in results]}, indent=2))
+    else:
+        print_table(results, header)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
