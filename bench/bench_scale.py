@@ -80,6 +80,8 @@ class SizeResult:
     http_ms: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
     first_search_s: float = 0.0
+    ask_s: list[float] = field(default_factory=list)  # POST /v1/ask, the first builds
+    ask_rss_mb: list[float] = field(default_factory=list)
     model_rate: dict[str, float] = field(default_factory=dict)  # texts/s, uncached (1x only)
 
 
@@ -176,20 +178,30 @@ def time_searches(settings: Settings, questions: Sequence[str]) -> tuple[float, 
     return first, samples
 
 
-def serve_and_measure(home: Path, questions: Sequence[str]) -> tuple[list[float], list[float]]:
-    """ms per GET /v1/search through `pathways serve --workers 1`, and the RSS (MB) of its
-    processes after them."""
-    samples = []
-    with serving(home, 1) as (base, pid), httpx.Client(base_url=base, timeout=120) as client:
+def serve_and_measure(home: Path, questions: Sequence[str], asks: int) -> dict[str, Any]:
+    """Through `pathways serve --workers 1`: ms per GET /v1/search, the RSS (MB) of the
+    server's processes after them; then ``asks`` POST /v1/ask (the first builds the answer's
+    library of sentences), their seconds, and the RSS after them."""
+    out: dict[str, Any] = {"http_ms": [], "ask_s": []}
+    with serving(home, 1) as (base, pid), httpx.Client(base_url=base, timeout=900) as client:
         client.get("/v1/search", params={"q": "warm-up: what is a pathway?", "k": 5})
         for question in questions:
             started = time.perf_counter()
             response = client.get("/v1/search", params={"q": question, "k": 5})
-            samples.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"search answered {response.status_code}: {response.text[:300]}")
-        rss = tree_rss_mb(pid)
-    return samples, rss
+            out["http_ms"].append((time.perf_counter() - started) * 1000)
+            check(response)
+        out["rss_mb"] = tree_rss_mb(pid)
+        for question in questions[:asks]:
+            started = time.perf_counter()
+            check(client.post("/v1/ask", json={"question": f"{question} [ask]"}))
+            out["ask_s"].append(time.perf_counter() - started)
+        out["ask_rss_mb"] = tree_rss_mb(pid) if asks else []
+    return out
+
+
+def check(response: httpx.Response) -> None:
+    if response.status_code != 200:
+        raise SystemExit(f"the server answered {response.status_code}: {response.text[:300]}")
 
 
 def tree_rss_mb(pid: int) -> list[float]:
@@ -231,7 +243,9 @@ def run_size(size: str, args: argparse.Namespace, embedder: CachedEmbedder) -> S
     result.first_search_s, result.search_ms = time_searches(settings, args.questions)
     if not args.no_server:
         common.say(f"{size}: the same through pathways serve ...")
-        result.http_ms, result.rss_mb = serve_and_measure(settings.home, args.questions)
+        served = serve_and_measure(settings.home, args.questions, args.asks)
+        result.http_ms, result.rss_mb = served["http_ms"], served["rss_mb"]
+        result.ask_s, result.ask_rss_mb = served["ask_s"], served["ask_rss_mb"]
     return result
 
 
@@ -263,6 +277,12 @@ def print_table(results: Sequence[SizeResult], header: dict[str, Any]) -> None:
         f = r.ingest
         parts = ", ".join(f"{k} {v:.1f}" for k, v in r.disk_mb.items() if k != "total")
         print(f"{r.size}: disk MB {parts}; server processes RSS MB {[round(m) for m in r.rss_mb]}")
+        if r.ask_s:
+            print(
+                f"  then {len(r.ask_s)} POST /v1/ask: first {r.ask_s[0]:.1f} s (builds the "
+                f"answer library), median {common.median(r.ask_s):.1f} s; "
+                f"server RSS after them {sum(r.ask_rss_mb):.0f} MB"
+            )
         reused = " (figures of the earlier ingest kept in this home)" if r.reused else ""
         rate = f"{f.encoded / f.encode_seconds:.1f} texts/s" if f.encode_seconds else "-"
         print(f"  encoded {f.encoded} texts ({rate}), {f.cached} from the cache{reused}")
@@ -283,7 +303,7 @@ def verdicts(results: Sequence[SizeResult]) -> list[str]:
         out.append(f"ingest per chunk 10x / 1x: {ratio:.2f}; goal <= 1.3: {met(ratio <= 1.3)}")
     big = max(results, key=lambda r: r.ingest.chunks)
     p50, p99 = common.median(big.search_ms), common.percentile(big.search_ms, 99)
-    rss = sum(big.rss_mb)
+    rss = max(sum(big.rss_mb), sum(big.ask_rss_mb))  # after the searches, or the asks
     out.append(
         f"{big.size} ({big.ingest.chunks} chunks): search p50 {p50:.1f} ms (goal < 60: "
         f"{met(p50 < 60)}), p99 {p99:.1f} ms (goal < 200: {met(p99 < 200)}), "
@@ -305,6 +325,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--eval", type=Path, action="append", help="question files")
     parser.add_argument("--fresh", action="store_true", help="ingest again into a fresh home")
     parser.add_argument("--no-server", action="store_true", help="skip pathways serve")
+    parser.add_argument("--asks", type=int, default=5, help="POST /v1/ask after the searches")
     parser.add_argument("--json", action="store_true")
     return parser.parse_args(argv)
 
