@@ -127,15 +127,17 @@ class CachedEmbedder(Embedder):
         self.hits = 0
         self.encoded = 0
         self.encode_seconds = 0.0
+        self.encode_cpu = 0.0  # CPU seconds of this process in the model (all its threads)
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self.vectors})
         if missing:
             by_key = dict(zip(keys, texts, strict=True))
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             fresh = super().embed([by_key[k] for k in missing])
             self.encode_seconds += time.perf_counter() - started
+            self.encode_cpu += time.process_time() - cpu
             self.encoded += len(missing)
             self.new += len(missing)
             self.vectors.update(zip(missing, fresh, strict=True))
@@ -146,7 +148,7 @@ class CachedEmbedder(Embedder):
 
     def reset_counts(self) -> None:
         self.hits = self.encoded = 0
-        self.encode_seconds = 0.0
+        self.encode_seconds = self.encode_cpu = 0.0
 
     def save(self) -> None:
         """Write the cache if this process added to it (atomically)."""
