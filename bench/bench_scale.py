@@ -38,11 +38,18 @@ import httpx
 
 from bench import common
 from bench.bench_load import serving
-from bench.scale_corpus import CachedEmbedder, source_sections, write_corpus
+from bench.scale_corpus import (
+    INGESTED,
+    CachedEmbedder,
+    disk_mb,
+    load_questions,
+    source_sections,
+    tree_rss_mb,
+    write_corpus,
+)
 from index.embedder import Embedder
 from index.retrieval import HybridSearcher
 from index.store import Catalog
-from pathways.evaluation import load_eval_set
 from pathways.settings import Settings
 
 DEFAULT_WORK = Path("/work/scale-cache")
@@ -51,7 +58,6 @@ DEFAULT_QUESTIONS = (Path("/work/shared/eval/bank.jsonl"), common.DEFAULT_EVAL)
 TARGET_100K = 100_000
 RATE_SAMPLE = 96  # chunks, and sentences, encoded uncached at 1x for the model's own rate
 DERIVED_PARTS = ("bm25", "derived", "vectors")  # what a searcher builds from the catalog
-INGESTED = "ingest.json"  # in a home: the figures of the ingest that finished there
 
 
 @dataclass
@@ -181,18 +187,6 @@ def model_rate(settings: Settings, embedder: CachedEmbedder) -> dict[str, float]
     return rates
 
 
-def disk_mb(home: Path) -> dict[str, float]:
-    """Megabytes on disk of each part of the home, and the total."""
-    out: dict[str, float] = {}
-    for part in sorted(home.iterdir()):
-        if part.name == INGESTED:
-            continue
-        files = [part] if part.is_file() else [p for p in part.rglob("*") if p.is_file()]
-        out[part.name] = sum(p.stat().st_blocks * 512 for p in files) / 1e6
-    out["total"] = sum(out.values())
-    return out
-
-
 def time_searches(
     settings: Settings, questions: Sequence[str]
 ) -> tuple[float, list[float], list[float]]:
@@ -235,31 +229,6 @@ def serve_and_measure(home: Path, questions: Sequence[str], asks: int) -> dict[s
 def check(response: httpx.Response) -> None:
     if response.status_code != 200:
         raise SystemExit(f"the server answered {response.status_code}: {response.text[:300]}")
-
-
-def tree_rss_mb(pid: int) -> list[float]:
-    """VmRSS in MB of a process and each of its descendants (Linux /proc)."""
-    out, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            kb = next(int(line.split()[1]) for line in status.splitlines() if line[:6] == "VmRSS:")
-            out.append(kb / 1024)
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError, StopIteration):
-            continue
-    return out
-
-
-def load_questions(paths: Sequence[Path]) -> list[str]:
-    """Distinct question strings of the eval files, in order."""
-    seen: dict[str, None] = {}
-    for path in paths:
-        for item in load_eval_set(path):
-            seen.setdefault(" ".join(item.question.split()), None)
-    return list(seen)
 
 
 def run_size(size: str, args: argparse.Namespace, embedder: CachedEmbedder) -> SizeResult:
@@ -314,28 +283,33 @@ def print_table(results: Sequence[SizeResult], header: dict[str, Any]) -> None:
         "\n  build = the derived indexes (BM25, vector copy, ...) built once after the run."
     )
     for r in results:
-        f = r.ingest
-        parts = ", ".join(f"{k} {v:.1f}" for k, v in r.disk_mb.items() if k != "total")
-        print(f"{r.size}: disk MB {parts}; server processes RSS MB {[round(m) for m in r.rss_mb]}")
-        cpu_ms = r.search_cpu_ms
-        print(
-            f"  search CPU ms (this process, all threads): p50 {common.median(cpu_ms):.1f}, "
-            f"p99 {common.percentile(cpu_ms, 99):.1f}"
-        )
-        if r.ask_s:
-            print(
-                f"  then {len(r.ask_s)} POST /v1/ask: first {r.ask_s[0]:.1f} s (builds the "
-                f"answer library), median {common.median(r.ask_s):.1f} s; "
-                f"server RSS after them {sum(r.ask_rss_mb):.0f} MB"
-            )
-        reused = " (figures of the earlier ingest kept in this home)" if r.reused else ""
-        rate = f"{f.encoded / f.encode_seconds:.1f} texts/s" if f.encode_seconds else "-"
-        print(f"  encoded {f.encoded} texts ({rate}), {f.cached} from the cache{reused}")
-        if r.model_rate:
-            rates = ", ".join(f"{v:.1f} {k}/s" for k, v in r.model_rate.items())
-            print(f"  the model alone, uncached, {RATE_SAMPLE} of each: {rates}")
+        print_details(r)
     for line in verdicts(results):
         print(line)
+
+
+def print_details(r: SizeResult) -> None:
+    """Disk by part, CPU per search, asks, encoding and the model's rate, for one size."""
+    f = r.ingest
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in r.disk_mb.items() if k != "total")
+    print(f"{r.size}: disk MB {parts}; server processes RSS MB {[round(m) for m in r.rss_mb]}")
+    cpu_ms = r.search_cpu_ms
+    print(
+        f"  search CPU ms (this process, all threads): p50 {common.median(cpu_ms):.1f}, "
+        f"p99 {common.percentile(cpu_ms, 99):.1f}"
+    )
+    if r.ask_s:
+        print(
+            f"  then {len(r.ask_s)} POST /v1/ask: first {r.ask_s[0]:.1f} s (builds the "
+            f"answer library), median {common.median(r.ask_s):.1f} s; "
+            f"server RSS after them {sum(r.ask_rss_mb):.0f} MB"
+        )
+    reused = " (figures of the earlier ingest kept in this home)" if r.reused else ""
+    rate = f"{f.encoded / f.encode_seconds:.1f} texts/s" if f.encode_seconds else "-"
+    print(f"  encoded {f.encoded} texts ({rate}), {f.cached} from the cache{reused}")
+    if r.model_rate:
+        rates = ", ".join(f"{v:.1f} {k}/s" for k, v in r.model_rate.items())
+        print(f"  the model alone, uncached, {RATE_SAMPLE} of each: {rates}")
 
 
 def verdicts(results: Sequence[SizeResult]) -> list[str]:
@@ -353,11 +327,11 @@ def verdicts(results: Sequence[SizeResult]) -> list[str]:
     big = max(results, key=lambda r: r.ingest.chunks)
     p50, p99 = common.median(big.search_ms), common.percentile(big.search_ms, 99)
     rss = max(sum(big.rss_mb), sum(big.ask_rss_mb))  # after the searches, or the asks
+    server = f"server RSS {rss:.0f} MB (goal < 2048: {met(rss < 2048)})" if rss else "no server run"
     out.append(
         f"{big.size} ({big.ingest.chunks} chunks): search p50 {p50:.1f} ms (goal < 60: "
         f"{met(p50 < 60)}), p99 {p99:.1f} ms (goal < 200: {met(p99 < 200)}), CPU p50 "
-        f"{common.median(big.search_cpu_ms):.1f} ms, "
-        f"server RSS {rss:.0f} MB (goal < 2048: {met(0 < rss < 2048)})"
+        f"{common.median(big.search_cpu_ms):.1f} ms, {server}"
     )
     return out
 

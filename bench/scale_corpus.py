@@ -12,6 +12,9 @@ every document it lands in: the text repeats, the documents, names and orders do
 name), kept in a folder between runs: the first run encodes every distinct text, later ones and
 the larger corpora (whose texts repeat) read them back. It counts the seconds spent in the model
 so the bench can say which part of ingest time excludes encoding.
+
+Last, the bench's small measurements: a home's size on disk, a process tree's RSS, the
+questions.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from ingest.chunk import section_blocks
 from ingest.clean import clean_document
 from ingest.loaders import load_bytes
 from ingest.pipeline import collect_sources
+from pathways.evaluation import load_eval_set
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ REGIONS = (
 )  # fmt: skip
 KINDS = ("state-plan", "ccpt-report", "practice-brief", "memo", "evaluation", "toolkit")
 SECTIONS_PER_DOC = (4, 30)
+INGESTED = "ingest.json"  # in a home: the figures of the ingest that finished there
 
 
 @dataclass(frozen=True)
@@ -171,3 +176,40 @@ def load_cache(path: Path) -> dict[str, np.ndarray]:
     except (OSError, ValueError, KeyError) as e:
         logger.warning("embedding cache %s unreadable (%s); starting empty", path, e)
         return {}
+
+
+def disk_mb(home: Path) -> dict[str, float]:
+    """Megabytes on disk of each part of the home, and the total."""
+    out: dict[str, float] = {}
+    for part in sorted(home.iterdir()):
+        if part.name == INGESTED:
+            continue
+        files = [part] if part.is_file() else [p for p in part.rglob("*") if p.is_file()]
+        out[part.name] = sum(p.stat().st_blocks * 512 for p in files) / 1e6
+    out["total"] = sum(out.values())
+    return out
+
+
+def tree_rss_mb(pid: int) -> list[float]:
+    """VmRSS in MB of a process and each of its descendants (Linux /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            kb = next(int(line.split()[1]) for line in status.splitlines() if line[:6] == "VmRSS:")
+            out.append(kb / 1024)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, StopIteration):
+            continue
+    return out
+
+
+def load_questions(paths: Sequence[Path]) -> list[str]:
+    """Distinct question strings of the eval files, in order."""
+    seen: dict[str, None] = {}
+    for path in paths:
+        for item in load_eval_set(path):
+            seen.setdefault(" ".join(item.question.split()), None)
+    return list(seen)
