@@ -44,6 +44,7 @@ from index.search import (
     to_excerpt,
 )
 from index.spans import merge_neighbours
+from index.store import StoredChunk
 from pathways.settings import Settings
 from pathways.text import ORDINALS, SERIES
 
@@ -214,13 +215,18 @@ def derive(snapshot: Snapshot, titles: Mapping[str, str]) -> Derived:
 
 
 def holders(places: list[tuple[str, int]], snap: Snapshot) -> dict[tuple[str, int], str]:
-    """(doc_id, offset) -> vector id of the first chunk that holds that offset."""
-    wanted = set(places)
-    found: dict[tuple[str, int], str] = {}
+    """(doc_id, offset) -> vector id of the first chunk that holds that offset. Looks only at
+    the chunks of the place's own document: all chunks for every place grew as their product
+    (80 s at 100k chunks)."""
+    by_doc: dict[str, list[StoredChunk]] = {}
     for c in snap.chunks:
-        for doc_id, offset in wanted - found.keys():
-            if c.chunk.doc_id == doc_id and c.chunk.start <= offset < c.chunk.end:
+        by_doc.setdefault(c.chunk.doc_id, []).append(c)
+    found: dict[tuple[str, int], str] = {}
+    for doc_id, offset in dict.fromkeys(places):
+        for c in by_doc.get(doc_id, ()):
+            if c.chunk.start <= offset < c.chunk.end:
                 found[doc_id, offset] = c.vector_id
+                break
     return found
 
 
