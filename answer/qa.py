@@ -29,8 +29,9 @@ from answer.features import (
 from answer.lists import OrgEntry, evidence_kind, measures_in, wanted_kinds
 from answer.model import AnswerModel, Logistic, load_model
 from index.embedder import Embedder
+from index.query import Query, as_query
 from index.retrieval import ORDINALS, HybridSearcher
-from index.search import Excerpt, Filters, check_query
+from index.search import Excerpt, Filters
 from index.store import OrgRow
 from ingest.clean import CleanDocument, Heading
 from pathways.settings import Settings
@@ -358,8 +359,10 @@ class Answerer:
             return library
 
     # --- public -------------------------------------------------------------------------
-    def answer(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
-        question = check_query(question, self.settings.max_query_chars)
+    def answer(
+        self, question: str | Query, k: int | None = None, filters: Filters | None = None
+    ) -> Answer:
+        """The answer to a question (checked at the edge: index.query.read_query)."""
         answer = self.decide(self.gather(question, k, filters), self.model())
         if self.settings.llm_url and not answer.abstained:
             from answer.llm import synthesize
@@ -374,7 +377,7 @@ class Answerer:
 
     def gather(
         self,
-        question: str,
+        question: str | Query,
         k: int | None = None,
         filters: Filters | None = None,
         *,
@@ -384,11 +387,13 @@ class Answerer:
         the retrieved excerpts and the features of every sentence in them (and, for an
         organization list, of every sentence naming an organization)."""
         lib = self.library()
-        query = analyse(question, lib.sentences)
+        self.searcher.require_index(lib.snapshot)
+        asked = self.searcher.encode(as_query(question))  # one vector for search and sentences
+        query = analyse(asked, lib.sentences)
         orgs = orgs or query.style == "orgs"
         pool = ORG_POOL if orgs else (k or self.settings.answer_k)
-        excerpts = self.searcher.search(question, pool, filters, lib.snapshot)
-        vector = self.embedder.embed_query(question)
+        excerpts = self.searcher.search(asked, pool, filters, lib.snapshot)
+        vector = self.searcher.query_vector(asked)
         spans = [(e.doc_id, e.start, e.end) for e in excerpts]
         ranks: dict[int, int | None] = dict(span_ranks(lib.sentences, spans))
         if orgs:
@@ -413,7 +418,7 @@ class Answerer:
             rank is not None and rank <= GAP_EXCERPTS and features[i, FIGURE_MATCH] > 0
             for i, rank in enumerate(row_ranks)
         )  # fmt: skip
-        places = self.searcher.definitions.lookup(question)
+        places = self.searcher.definitions.defining(asked.asked)
         bounds = lib.sentences.table.spans
         defining = frozenset(
             r for r in rows for d, at in places
@@ -421,7 +426,7 @@ class Answerer:
         )  # fmt: skip
         return Gathered(
             query, excerpts, rows, row_ranks, features, texts,
-            len(lib.unknown_specifics(question)), found, defining, lib,
+            len(lib.unknown_specifics(asked.text)), found, defining, lib,
         )  # fmt: skip
 
     def scored(
@@ -473,14 +478,13 @@ class Answerer:
         return self.compose(lib, g.query.text, style, picked, confidence)
 
     def organizations(
-        self, topic: str, limit: int = 12, filters: Filters | None = None
+        self, topic: str | Query, limit: int = 12, filters: Filters | None = None
     ) -> list[dict[str, Any]]:
         """Organizations relevant to a topic, each with its best evidence and citations."""
-        topic = check_query(topic, self.settings.max_query_chars)
         g = self.gather(topic, filters=filters, orgs=True)
         lib = g.library or self.library()
         _, candidates = self.scored(lib, g, self.model())
-        entries = self.org_entries(lib, candidates, topic)[:limit]
+        entries = self.org_entries(lib, candidates, g.query.text)[:limit]
         out = []
         for entry in entries:
             row = entry.rows[0]

@@ -24,7 +24,7 @@ SUFFIX_OF_FORMAT = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "md": ".md"
 
 
 class DocumentExists(PathwaysError):
-    status_code = 409
+    """A document with that id is already indexed."""
 
 
 @dataclass(frozen=True)
