@@ -1,6 +1,6 @@
 """What the fitted models see: features of each candidate sentence for a question, and of the
 question's evidence as a whole. Pure functions of the question, the retrieved excerpts and the
-sentence table; `answer.model` turns them into scores, `answer.fitting` fits them.
+sentence table; `answer.model` turns them into scores, `pathways.fitting` fits them.
 
 Every feature is a measurement, not a verdict: the model decides how much each one counts.
 """

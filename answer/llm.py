@@ -15,8 +15,8 @@ import httpx
 from prompts import render
 
 if TYPE_CHECKING:
-    from answer.qa import Answer, Citation
     from pathways.settings import Settings
+    from pathways.types import Answer, Citation
 
 logger = logging.getLogger(__name__)
 

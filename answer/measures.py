@@ -1,4 +1,4 @@
-"""Figures of a set of answered questions (rows from `answer.fitting.cross_validate`): gold
+"""Figures of a set of answered questions (rows from `pathways.fitting.cross_validate`): gold
 evidence cited, list entities, abstention, and how well `confidence` separates supported
 answers from unsupported ones (AUROC) and matches their rate (expected calibration error)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +27,15 @@ from answer.features import (
     sentence_matrix,
 )
 from answer.lists import OrgEntry, evidence_kind, measures_in, wanted_kinds
+from answer.llm import synthesize
 from answer.model import AnswerModel, Logistic, load_model
 from index.embedder import Embedder
 from index.query import Query, as_query
-from index.retrieval import ORDINALS, HybridSearcher
+from index.retrieval import HybridSearcher
 from index.search import Excerpt, Filters
-from index.store import OrgRow
-from ingest.clean import CleanDocument, Heading
 from pathways.settings import Settings
+from pathways.text import ORDINALS
+from pathways.types import Answer, Citation, CleanDocument, OrgRow
 from prompts import render
 
 logger = logging.getLogger(__name__)
@@ -56,44 +57,6 @@ _SPECIFIC = re.compile(
 ORG_POOL = 30  # excerpts searched for organization lists
 
 
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    doc_id: str
-    title: str
-    section: str
-    page: int | None
-    start: int
-    end: int
-    quote: str  # == the document's cleaned text[start:end], exactly
-    source_url: str
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    answer: str  # Markdown with [n] markers
-    abstained: bool
-    confidence: float
-    citations: list[Citation]
-    related: list[Citation] = field(default_factory=list)  # shown when abstaining
-    mode: str = "extractive"  # extractive | llm | extractive-fallback
-    note: str | None = None
-    text: str = ""  # plain-text rendering for terminals
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "abstained": self.abstained,
-            "confidence": round(self.confidence, 3),
-            "citations": [asdict(c) for c in self.citations],
-            "related": [asdict(c) for c in self.related],
-            "mode": self.mode,
-            "note": self.note,
-        }
-
-
 class Library:
     """Per-generation view of the corpus for answering: texts, structure, sentences."""
 
@@ -107,13 +70,7 @@ class Library:
         self.structure: dict[str, CleanDocument] = {}
         texts = snap.texts  # read once per generation by the searcher's snapshot
         for doc_id, text in texts.items():
-            breaks, stored_headings = catalog.get_structure(doc_id)
-            self.structure[doc_id] = CleanDocument(
-                text=text,
-                page_breaks=tuple((int(a), int(b)) for a, b in breaks),
-                headings=tuple(Heading(**h) for h in stored_headings),  # type: ignore[arg-type]
-                footnotes=(),
-            )
+            self.structure[doc_id] = catalog.structure(doc_id, text)
         table = catalog.sentences(texts.keys())  # a writer may have committed since snap
         self.headings = [
             self.structure[doc_id].section_at(start)
@@ -365,8 +322,6 @@ class Answerer:
         """The answer to a question (checked at the edge: index.query.read_query)."""
         answer = self.decide(self.gather(question, k, filters), self.model())
         if self.settings.llm_url and not answer.abstained:
-            from answer.llm import synthesize
-
             return synthesize(self.settings, answer)
         return answer
 

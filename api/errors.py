@@ -1,11 +1,12 @@
 """The HTTP status (and Retry-After) each domain error is sent with. Chosen here, at the edge:
 the errors themselves (pathways.errors and the few defined beside their code) say what went
-wrong, not how HTTP reports it."""
+wrong, not how HTTP reports it. (An error the API never raises, such as the evaluation set's,
+has no entry.)"""
 
 from __future__ import annotations
 
 from answer.model import ModelFileError
-from api.uploads import DocumentExists
+from ingest.pipeline import DocumentExists
 from pathways.errors import (
     DocumentNotFound,
     FileTooLarge,
@@ -18,7 +19,6 @@ from pathways.errors import (
     UnreadableFile,
     UnsupportedFileType,
 )
-from pathways.eval_set import EvalSetError
 
 DEFAULT_STATUS = 400
 STATUS: dict[type[PathwaysError], int] = {
@@ -29,7 +29,6 @@ STATUS: dict[type[PathwaysError], int] = {
     DocumentNotFound: 404,
     DocumentExists: 409,
     InvalidQuery: 422,
-    EvalSetError: 422,
     ModelLoadError: 500,
     ModelFileError: 503,
     StoreUnavailable: 503,  # a fault on our side, not the request's

@@ -21,7 +21,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from answer.qa import Answer, Citation
+from pathways.types import Answer, Citation
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "blockquote", "code", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "aria-label"}, "ol": {"start"}}

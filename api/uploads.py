@@ -13,18 +13,14 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
 from ingest.catalog import slugify
-from ingest.loaders import SUPPORTED_FORMATS, load_bytes, sniff_format
-from ingest.pipeline import Ingestor, Source, version_of
-from pathways.errors import EmptyDocument, FileTooLarge, PathwaysError, UnsupportedFileType
+from ingest.loaders import SUPPORTED_FORMATS, sniff_format
+from ingest.pipeline import Ingestor, Source
+from pathways.errors import EmptyDocument, FileTooLarge, UnsupportedFileType
 
 logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
 SUFFIX_OF_FORMAT = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "md": ".md", "txt": ".txt"}
-
-
-class DocumentExists(PathwaysError):
-    """A document with that id is already indexed."""
 
 
 @dataclass(frozen=True)
@@ -102,22 +98,14 @@ def ingest_upload(
     """Index a saved upload; the document id is the slug of its file name."""
     doc_id = slugify(Path(saved.name).stem)
     row = {k: v for k, v in meta.items() if v}
-    version = version_of(saved.data, row, ingestor.settings, ingestor.vectors.owner)
-    stored = ingestor.catalog.versions().get(doc_id)
-    if stored == version:
-        return describe(ingestor, doc_id, "unchanged")
-    if stored is not None and not replace:
-        raise DocumentExists(
-            f"A document with id {doc_id!r} exists. Send replace=true to replace it, delete it "
-            "first, or rename the file."
-        )
-    loaded = load_bytes(saved.data, saved.name)
     source = Source(path=Path(saved.name), row=row, explicit=True)
     previous = ingestor.catalog.sources().get(doc_id)
-    ingestor.index_loaded(loaded, source, version, {"doc_id": doc_id}, source_path=str(saved.path))
-    if previous is not None:
+    status, _, _ = ingestor.ingest_bytes(
+        saved.data, source, doc_id, source_path=str(saved.path), replace=replace
+    )
+    if status != "unchanged" and previous is not None:
         remove_original(previous, saved.path.parent, set(ingestor.catalog.sources().values()))
-    return describe(ingestor, doc_id, "updated" if stored else "added")
+    return describe(ingestor, doc_id, status)
 
 
 def describe(ingestor: Ingestor, doc_id: str, status: str) -> IngestedUpload:

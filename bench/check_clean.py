@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.clean import CleanDocument, Page, clean_document  # noqa: E402
+from ingest.clean import clean_document  # noqa: E402
+from pathways.types import CleanDocument, Page  # noqa: E402
 
 ARTIFACT = re.compile(r"\[(?:bookmark|image|footnoteRef)\b|\[\d+:\s|\]\(|\\[$*_#\[\]]|\*\*")
 

@@ -1,4 +1,4 @@
-"""Print the organizations `answer.orgs` recognizes in each corpus file, with counts and kinds.
+"""Print the organizations `ingest.orgs` recognizes in each corpus file, with counts and kinds.
 
 Usage: python bench/check_orgs.py DIR [--mentions] [--entities EVAL.jsonl]
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from answer.orgs import OrgMention, canonical_key, find_organizations  # noqa: E402
+from ingest.orgs import OrgMention, canonical_key, find_organizations  # noqa: E402
 
 
 def summarize(mentions: list[OrgMention]) -> list[tuple[str, str, int]]:

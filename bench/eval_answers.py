@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from answer.fitting import entity_share, gold_hits
 from bench.common import (
     DEFAULT_CORPUS,
     DEFAULT_EVAL,
@@ -31,6 +30,7 @@ from bench.common import (
     say,
 )
 from pathways.evaluation import EvalQuestion, load_eval_set
+from pathways.fitting import entity_share, gold_hits
 
 DEFAULT_UNANSWERABLE = ROOT / "eval" / "unanswerable.jsonl"
 

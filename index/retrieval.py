@@ -46,6 +46,7 @@ from index.search import (
 )
 from index.spans import merge_neighbours
 from pathways.settings import Settings
+from pathways.text import ORDINALS
 
 logger = logging.getLogger(__name__)
 
@@ -285,7 +286,6 @@ def holders(places: list[tuple[str, int]], snap: Snapshot) -> dict[tuple[str, in
     return found
 
 
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"\b(cohort|round|year|phase|goal|grade|tier|level)\s+([1-9])\b", re.I)
 

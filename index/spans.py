@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ingest.chunk import Chunk
+from pathways.types import Chunk
 
 
 @dataclass

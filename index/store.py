@@ -11,11 +11,11 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from ingest.catalog import DocumentMeta
-from ingest.chunk import Chunk
+from pathways.types import Chunk, CleanDocument, DocumentMeta, Heading, OrgRow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -88,17 +88,6 @@ class StoredDocument:
     pages: int | None
     n_chunks: int
     ingested_at: str
-
-
-@dataclass(frozen=True)
-class OrgRow:
-    """An organization named in a document: display name, merge key, kind, offsets."""
-
-    name: str
-    key: str
-    kind: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -278,6 +267,24 @@ class Catalog:
             return [], []
         return json.loads(row["page_breaks"]), json.loads(row["headings"])
 
+    def structure(self, doc_id: str, text: str) -> CleanDocument:
+        """The cleaned document: `text` (a reader's snapshot of it) with its stored page map
+        and headings (none once the document is gone). Footnote spans are not stored."""
+        page_breaks, headings = self.get_structure(doc_id)
+        return clean_document_of(text, page_breaks, headings)
+
+    def clean_document(self, doc_id: str) -> CleanDocument | None:
+        """A document's cleaned text with its page map and headings; None if not indexed."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT text, page_breaks, headings FROM documents WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
+        if not row:
+            return None
+        return clean_document_of(
+            row["text"], json.loads(row["page_breaks"]), json.loads(row["headings"])
+        )
+
     def chunks(self, doc_id: str | None = None) -> list[StoredChunk]:
         query = (
             'SELECT c.chunk_id, c.doc_id, c.ordinal, c.text, c.start, c."end", c.section,'
@@ -358,6 +365,18 @@ def vector_id(chunk: Chunk, version: str) -> str:
 
 def vector_id_of(doc_id: str, version: str, ordinal: int) -> str:
     return f"{doc_id}@{version[:16]}:{ordinal:04d}"
+
+
+def clean_document_of(
+    text: str, page_breaks: Sequence[Sequence[int]], headings: Sequence[dict[str, Any]]
+) -> CleanDocument:
+    """A CleanDocument from the stored columns (footnote spans are not stored)."""
+    return CleanDocument(
+        text=text,
+        page_breaks=tuple((int(a), int(b)) for a, b in page_breaks),
+        headings=tuple(Heading(**h) for h in headings),
+        footnotes=(),
+    )
 
 
 def _stored(row: sqlite3.Row) -> StoredDocument:

@@ -5,24 +5,13 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from pathways.types import DocumentMeta
 
 logger = logging.getLogger(__name__)
 
 CATALOG_NAME = "catalog.csv"
-
-
-@dataclass(frozen=True)
-class DocumentMeta:
-    doc_id: str
-    title: str
-    doc_type: str
-    year: int | None
-    region: str
-    publisher: str
-    authors: str
-    source_url: str
 
 
 def slugify(name: str) -> str:

@@ -9,31 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ingest.clean import CleanDocument
+from pathways.types import Chunk, CleanDocument
 
 if TYPE_CHECKING:  # imported when splitting: llama-index takes a second to import
     from llama_index.core.node_parser import SentenceSplitter
 
 Tokenize = Callable[[str], list[str]]
-
-
-@dataclass(frozen=True)
-class Chunk:
-    doc_id: str
-    ordinal: int
-    text: str
-    start: int
-    end: int
-    section: str
-    page_start: int | None
-    page_end: int | None
-
-    @property
-    def chunk_id(self) -> str:
-        return f"{self.doc_id}:{self.ordinal:04d}"
 
 
 def section_blocks(doc: CleanDocument) -> Iterator[tuple[int, int]]:

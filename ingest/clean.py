@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,6 +51,7 @@ from ingest.structure import (
     line_cue,
     split_markdown_heading,
 )
+from pathways.types import CleanDocument, Heading, Page
 
 LONG_LINE = 130
 WRAPPED_MAX_LONG_SHARE = 0.02
@@ -90,44 +90,6 @@ _WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _URL_START = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
 _TERMINAL = tuple(".!?:;…")
 _CLOSERS = '”’")]'
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int | None  # 1-based page number for paginated sources (PDF); None for flowing text
-    text: str
-
-
-@dataclass(frozen=True)
-class Heading:
-    start: int  # offset of the heading paragraph in CleanDocument.text
-    end: int
-    level: int  # 1 = top
-    title: str  # display form
-
-
-@dataclass(frozen=True)
-class CleanDocument:
-    text: str  # cleaned text, paragraphs joined by "\n\n"
-    page_breaks: tuple[tuple[int, int], ...]  # sorted (offset, page); () when unpaginated
-    headings: tuple[Heading, ...]
-    footnotes: tuple[tuple[int, int], ...]  # (start, end) of footnote paragraphs in text
-
-    def page_at(self, offset: int) -> int | None:
-        """Page of the character at offset: the page of the last break at or before it."""
-        at = bisect_right(self.page_breaks, (offset, float("inf"))) - 1
-        return self.page_breaks[at][1] if at >= 0 else None
-
-    def section_at(self, offset: int) -> str:
-        """ "A > B > C" path of the headings enclosing offset; "" before the first heading."""
-        at = bisect_right([h.start for h in self.headings], offset) - 1
-        if at < 0:
-            return ""
-        path = [self.headings[at]]
-        for heading in reversed(self.headings[:at]):
-            if heading.level < path[0].level:
-                path.insert(0, heading)
-        return " > ".join(h.title for h in path)
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from docx.document import Document as DocxDocument
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from ingest.clean import Page
 from pathways.errors import EmptyDocument, UnreadableFile, UnsupportedFileType
+from pathways.types import Page
 
 logger = logging.getLogger(__name__)
 

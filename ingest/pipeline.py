@@ -45,6 +45,10 @@ PIPELINE_VERSION = "3"
 LOCK_TIMEOUT = 3600.0  # seconds a CLI ingest waits for another writer's document
 
 
+class DocumentExists(PathwaysError):
+    """A different version of the document is indexed and replacing it was not asked for."""
+
+
 @dataclass
 class FileReport:
     path: str
@@ -228,17 +232,9 @@ class Ingestor:
             doc_id = self.choose_doc_id(source)
             seen.add(doc_id)
             out.doc_id = doc_id
-            version = version_of(data, source.row, self.settings, self.vectors.owner)
-            stored = self.catalog.versions().get(doc_id)
-            if stored == version:
-                out.status = "unchanged"
-                return out
-            loaded = load_bytes(data, source.path.name)
-            meta_over = {"doc_id": doc_id}
-            n = self.index_loaded(loaded, source, version, meta_over)
-            out.status = "updated" if stored else "added"
-            out.pages = len(loaded.pages) if loaded.format == "pdf" else None
-            out.chunks = n
+            out.status, loaded, out.chunks = self.ingest_bytes(data, source, doc_id)
+            if loaded is not None:
+                out.pages = len(loaded.pages) if loaded.format == "pdf" else None
         except UnsupportedFileType as e:
             out.status = "failed" if source.explicit else "skipped"
             out.reason = str(e)
@@ -249,6 +245,32 @@ class Ingestor:
         finally:
             out.seconds = time.perf_counter() - started
         return out
+
+    def ingest_bytes(
+        self,
+        data: bytes,
+        source: Source,
+        doc_id: str,
+        *,
+        source_path: str | None = None,
+        replace: bool = True,
+    ) -> tuple[str, LoadedFile | None, int]:
+        """Index a file's bytes as doc_id unless this very version is indexed already: the one
+        place that decides unchanged, added or updated. Returns the status, the loaded file
+        (None when unchanged) and the number of chunks. With replace=False a different
+        version already indexed as doc_id is an error (DocumentExists)."""
+        version = version_of(data, source.row, self.settings, self.vectors.owner)
+        stored = self.catalog.versions().get(doc_id)
+        if stored == version:
+            return "unchanged", None, 0
+        if stored is not None and not replace:
+            raise DocumentExists(
+                f"A document with id {doc_id!r} exists. Send replace=true to replace it, delete "
+                "it first, or rename the file."
+            )
+        loaded = load_bytes(data, source.path.name)
+        n = self.index_loaded(loaded, source, version, {"doc_id": doc_id}, source_path=source_path)
+        return ("updated" if stored else "added"), loaded, n
 
     def choose_doc_id(self, source: Source) -> str:
         """Stable id from the file name; a second file with the same name gets a suffix."""

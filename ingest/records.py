@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from answer.orgs import canonical_key, find_organizations
-from answer.sentences import sentence_spans
-from index.store import OrgRow
-from ingest.catalog import DocumentMeta
+from ingest.orgs import canonical_key, find_organizations
+from ingest.sentences import sentence_spans
+from pathways.types import DocumentMeta, OrgRow
 
 
 def body_sentences(text: str, headings: Sequence[Any]) -> list[tuple[int, int]]:

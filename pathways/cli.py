@@ -320,10 +320,10 @@ def fit_command(
 ) -> None:
     """Fit the answer models (sentence ranking, support and abstention threshold) on labelled
     questions, report out-of-fold figures, and write the model."""
-    from answer.fitting import fit_and_measure
     from answer.measures import format_report, report
     from answer.model import MODEL_FILE
     from pathways.evaluation import load_eval_set
+    from pathways.fitting import fit_and_measure
 
     settings = settings_from(ctx)
     with user_errors():

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from answer.lists import answer_style, asks_quantity, states_quantity
-from answer.qa import Answer
 from index.store import Catalog
 from pathways.cli import main
 from pathways.settings import Settings
+from pathways.types import Answer
 
 
 def assert_quotes_verbatim(answer: Answer, settings: Settings) -> None:
@@ -213,8 +213,8 @@ def _sentence_index(text: str):  # type: ignore[no-untyped-def]
     import numpy as np
 
     from answer.evidence import SentenceIndex
-    from answer.sentences import sentence_spans
     from index.store import SentenceTable
+    from ingest.sentences import sentence_spans
 
     spans = sentence_spans(text)
     table = SentenceTable(["doc"] * len(spans), spans, np.zeros((len(spans), 4), np.float32))
@@ -328,8 +328,8 @@ def test_back_matter_and_bylines_are_never_evidence(answerer):  # type: ignore[n
     import numpy as np
 
     from answer.evidence import SentenceIndex
-    from answer.sentences import sentence_spans
     from index.store import SentenceTable
+    from ingest.sentences import sentence_spans
 
     text = (
         "The first lesson, they said, is that leaders have to be willing to take risks.\n"

@@ -10,8 +10,8 @@ from api_support import ADMIN_KEY, auth, make_pdf, with_settings
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.views import page_at
 from index.embedder import Embedder
+from index.store import clean_document_of
 from pathways.settings import Settings
 
 ADMIN = auth(ADMIN_KEY)
@@ -99,7 +99,8 @@ def test_pdf_upload_keeps_pages_and_serves_the_original(client: TestClient):
     hits = client.get("/v1/search", params={"q": "clinical rotations nursing"}).json()["results"]
     assert hits[0]["doc_id"] == "riverbend" and hits[0]["page"] in (1, 2)
     doc = client.get("/v1/documents/riverbend").json()
-    assert page_at(doc["page_breaks"], doc["text"].index("clinical rotations")) == 2
+    clean = clean_document_of(doc["text"], doc["page_breaks"], [])
+    assert clean.page_at(doc["text"].index("clinical rotations")) == 2
     r = client.get("/v1/documents/riverbend/file")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert r.content == pdf and "inline" in r.headers["content-disposition"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.errors import retry_after, status_of
-from api.uploads import DocumentExists
+from ingest.pipeline import DocumentExists
 from pathways.errors import (
     EmptyDocument,
     IndexBusy,

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from ingest.clean import Page, clean_document, clean_text
+from ingest.clean import clean_document, clean_text
+from pathways.types import Page
 
 # california-state-plan-for-cte-2023.txt, line 2 (shortened): Word footnote text pasted into the
 # paragraph after the sentence that cites it.

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from answer.features import QUESTION_FEATURES, SENTENCE_FEATURES
-from answer.fitting import Stacked, fit_and_measure, fit_logistic
 from answer.measures import auroc, ece, report
 from answer.model import MODEL_FILE, ModelFileError, load_model, shipped_path
 from pathways.evaluation import Passage, load_eval_set, within_budget
+from pathways.fitting import Stacked, fit_and_measure, fit_logistic
 from pathways.settings import PACKAGED_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from answer.llm import keep_cited, synthesize
-from answer.qa import Answer, Citation
 from pathways.settings import Settings
+from pathways.types import Answer, Citation
 
 
 class FakeModel:

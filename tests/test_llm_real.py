@@ -21,10 +21,11 @@ import time
 import httpx
 import pytest
 
-from answer.qa import Answer, Answerer
+from answer.qa import Answerer
 from index.embedder import Embedder
 from index.retrieval import HybridSearcher
 from pathways.settings import Settings
+from pathways.types import Answer
 
 LLM_URL = os.environ.get("PATHWAYS_TEST_LLM_URL", "")  # read before conftest clears PATHWAYS_*
 

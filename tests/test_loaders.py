@@ -14,9 +14,9 @@ import pypdf
 import pytest
 from reportlab.pdfgen import canvas
 
-from ingest.clean import Page
 from ingest.loaders import SUPPORTED_FORMATS, load_bytes, load_document, sniff_format
 from pathways.errors import EmptyDocument, UnreadableFile, UnsupportedFileType
+from pathways.types import Page
 
 PAGE_TEXTS = (
     "Apprenticeships in advanced manufacturing",

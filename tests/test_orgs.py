@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.orgs import KINDS, OrgMention, canonical_key, find_organizations
+from ingest.orgs import KINDS, OrgMention, canonical_key, find_organizations
 
 
 def found(text: str) -> list[tuple[str, str, str]]:

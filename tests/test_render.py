@@ -9,11 +9,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from answer.qa import Answer, Citation
 from api.app import create_app
 from api.render import answer_html, markdown_html, sanitize, shorten
 from index.embedder import Embedder
 from pathways.settings import Settings
+from pathways.types import Answer, Citation
 
 FLAGSHIP = "Which districts are doing career pathways well, and how do we know?"
 UNANSWERABLE = "What is the actual student-to-counselor ratio in California high schools?"

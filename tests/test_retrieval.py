@@ -20,9 +20,9 @@ from index.retrieval import (
     with_ordinals,
 )
 from index.spans import merge_neighbours
-from ingest.chunk import Chunk
 from pathways.errors import ModelLoadError
 from pathways.settings import Settings
+from pathways.types import Chunk
 
 # --------------------------------------------------------------------------- fusion
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.clean import CleanDocument, Page, clean_document
+from ingest.clean import clean_document
 from ingest.structure import (
     announced_count,
     announces,
@@ -11,6 +11,7 @@ from ingest.structure import (
     stem_sequence,
     title_case,
 )
+from pathways.types import CleanDocument, Page
 
 # ccpt-two-years-in-implementation-report-2017.txt, lines 918-1114, shortened: the caps headings
 # and the first lines of their sections, hard-wrapped as in the file.

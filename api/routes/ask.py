@@ -11,7 +11,6 @@ import anyio
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from answer.qa import Answer
 from api.render import answer_html
 from api.responses import LIMITED, errors
 from api.schemas import AnswerOut, AskRequest, FiltersIn
@@ -19,6 +18,7 @@ from api.security import RateLimit
 from api.state import AppState, StateDep
 from index.query import check_k, read_query
 from index.search import Filters
+from pathways.types import Answer
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 

@@ -88,8 +88,7 @@ def document_page(
         missing = {"detail": f"No document with id {doc_id!r}."}
         return templates.TemplateResponse(request, "missing.html", missing, status_code=404)
     doc, text = found
-    page_breaks, headings = catalog.get_structure(doc_id)
-    passage = cited_passage(text, start, end, headings, page_breaks)
+    passage = cited_passage(catalog.structure(doc_id, text), start, end)
     has_file = original_path(state.settings, doc) is not None
     context: dict[str, object] = {
         "doc": summary(doc),
