@@ -20,19 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from answer.compose import WINDOW_CHARS
 from answer.features import QUESTION_FEATURES, SENTENCE_FEATURES
+from answer.library import Library
 from answer.model import AnswerModel, Logistic
-from answer.qa import (
-    WINDOW_CHARS,
-    Answer,
-    Answerer,
-    Gathered,
-    Library,
-    lacks_figure,
-    support_vector,
-    top_similarity,
-)
+from answer.qa import Answerer, Gathered, lacks_figure, support_vector, top_similarity
 from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize, words
+from pathways.types import Answer
 
 logger = logging.getLogger(__name__)
 

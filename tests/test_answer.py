@@ -196,7 +196,7 @@ def test_a_sentence_introducing_a_list_is_quoted_with_its_items():
     ],
 )
 def test_only_reference_sections_are_kept_out_of_organization_lists(heading: str, reference: bool):
-    from answer.qa import REFERENCE_SECTION
+    from answer.library import REFERENCE_SECTION
 
     assert bool(REFERENCE_SECTION.search(heading)) is reference
 
@@ -378,7 +378,7 @@ def test_a_list_answer_quotes_the_enumeration_a_sentence_announces():
 
 
 def test_a_series_member_no_report_names_is_unknown(answerer):  # type: ignore[no-untyped-def]
-    from answer.qa import series_members
+    from answer.library import series_members
 
     assert [m for m, _ in series_members("Cohort 2 grants and the second CCPT cohort")] == [
         ("cohort", 2),
