@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.stemming import stemmer
 from index.store import SentenceTable
+from pathways.text import ORDINALS, STOP_WORDS, ascii_words, sentence_ends, stemmer
 
 REDUNDANT_COSINE = 0.86
 RARE_NAME_SHARE = 0.02  # a capitalized word in more sentences than this is no distinctive name
@@ -41,30 +41,17 @@ _ANNOUNCES = re.compile(
     r"[a-z]{3,}s\b",
     re.IGNORECASE,
 )
+FIRST_FIVE = "|".join(ORDINALS[:5])
 _ORDINAL = re.compile(
-    r"\s*(?:first|second|third|fourth|fifth|finally|lastly|the (?:first|second|third|fourth|"
-    r"fifth|final|last|next) \w+)\b",
+    rf"\s*(?:{FIRST_FIVE}|finally|lastly|the (?:{FIRST_FIVE}|final|last|next) \w+)\b",
     re.IGNORECASE,
 )
 _ITEM = re.compile(r"[ \t]*(?:[•·▪◦*-]|\d{1,2}[.)])\s+\S")
 
-STOP_WORDS = (
-    "a about above after again against all am an and any are as at be because been before "
-    "being below between both but by can could did do does doing down during each few for "
-    "from further had has have having he her here hers him his how i if in into is it its "
-    "itself just me more most my no nor not now of off on once only or other our ours out "
-    "over own same she should so some such than that the their theirs them then there these "
-    "they this those through to too under until up very was we were what when where which "
-    "while who whom why will with would you your yours get got make made use used anyone "
-    "anything something thing things actually really much many kind kinds way ways besides "
-    "also does did get there any "
-)
-_STOP = frozenset(STOP_WORDS.split())
-
 
 def terms(text: str) -> list[str]:
     """Content-word stems: lower-cased, stop words dropped."""
-    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP]
+    words = [w for w in ascii_words(text) if w not in STOP_WORDS]
     return list(stemmer().stemWords(words))
 
 
@@ -302,7 +289,7 @@ def enumeration_end(text: str, end: int, limit: int) -> int:
 
 def _last_sentence_end(text: str, start: int, stop: int) -> int | None:
     """The end of the last whole sentence in text[start:stop]."""
-    ends = [m.end() for m in re.finditer(r"[.!?][\"”’)\]]*(?=\s|$)", text[start:stop])]
+    ends = sentence_ends(text[start:stop], at_text_end=True)
     return start + ends[-1] if ends else None
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from answer.evidence import SentenceIndex
 from index.retrieval import HybridSearcher
-from pathways.text import ORDINALS
+from pathways.text import ORDINALS, SERIES, sentence_ends, words
 from pathways.types import Citation, CleanDocument, OrgRow
 
 MIN_LEAD_WORDS = 8  # a glossary line or a bare name is no evidence of what an organization does
@@ -55,7 +55,7 @@ class Library:
         )
         self.org_row_set = set(self.org_rows)
 
-        self.vocabulary = {w for t in texts.values() for w in re.findall(r"\w+", t.lower())}
+        self.vocabulary = {w for t in texts.values() for w in words(t)}
         self.series = {member for t in texts.values() for member, _ in series_members(t)}
 
     def unknown_specifics(self, question: str) -> list[str]:
@@ -91,7 +91,7 @@ class Library:
         )  # fmt: skip
 
 
-_SERIES = r"(cohort|round|phase|wave|tier|goal)s?"
+_SERIES = rf"({SERIES})s?"
 _SERIES_MEMBER = re.compile(
     rf"\b(?:{_SERIES}\s+(\d{{1,2}})\b|({'|'.join(ORDINALS)})\s+(?:[A-Z]{{2,}}\s+)?{_SERIES}\b)",
     re.IGNORECASE,
@@ -126,5 +126,5 @@ def clip_end(text: str, start: int, end: int, max_words: int) -> int:
     if len(words) <= max_words:
         return end
     limit = start + words[max_words - 1].end()
-    ends = [m.end() for m in re.finditer(r"[.!?][\"”’)\]]*(?=\s)", text[start:limit])]
+    ends = sentence_ends(text[start:limit])
     return start + ends[-1] if ends else limit

@@ -103,7 +103,10 @@ _VERBS = frozenset(
     ("works", "helps", "makes", "means", "happens", "matters", "counts", "stops", "keeps")
     + ("needs", "takes", "gets", "goes", "causes", "drives", "explains", "determines")
 )
-_STOPS = frozenset(
+# Auxiliaries, prepositions and articles: right after "what"/"which" they show that no noun is
+# asked for ("what is", "what to"). Not the stop list (pathways.text): a possessive must not
+# end the phrase ("what our teachers teach").
+_CLAUSE_WORDS = frozenset(
     ("do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "can", "could")
     + ("should", "would", "will", "to", "for", "in", "on", "at", "by", "from", "with", "about")
     + ("the", "a", "an", "of")
@@ -121,7 +124,7 @@ def _asked_plural(question: str) -> str | None:
     while words and words[0] in _MODIFIERS:
         words.pop(0)  # "what kinds of meetings"
     for i, word in enumerate(words[:3]):
-        if word in _STOPS or word.endswith("ly") or (i == 0 and word in _VERBS):
+        if word in _CLAUSE_WORDS or word.endswith("ly") or (i == 0 and word in _VERBS):
             return None  # "what actually works", "what helps", "what is"
         if len(word) > 3 and word.endswith("s") and not _NOT_PLURAL.search(word):
             return word

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from index.stemming import stemmer
+from pathways.text import ascii_words, stemmer
 
 MIN_GLOSSARY_RUN = 3
 MAX_TERM_WORDS = 6
@@ -43,7 +43,7 @@ _ARTICLE = re.compile(r"^(?:(?:a|an|the|term|phrase|word|official|formal)\s+)+",
 
 
 def stems(text: str) -> tuple[str, ...]:
-    return tuple(stemmer().stemWords(re.findall(r"[a-z0-9]+", text.lower())))
+    return tuple(stemmer().stemWords(ascii_words(text)))
 
 
 def glossary_terms(text: str) -> Iterable[tuple[str, int]]:

@@ -15,14 +15,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from index.stemming import stemmer
+from pathways.text import DOCUMENT_WORDS, STOP_WORDS, stemmer
 
-STOP_WORDS = (
-    "a an and are as at be by for from how in into is it of on or that the their this to was "
-    "what when where which who why with does did do about report reports document documents "
-    "paper study many much"
-)
-_STOP = frozenset(STOP_WORDS.split())
+_STOP = STOP_WORDS | DOCUMENT_WORDS
 
 
 def content_words(text: str) -> list[tuple[str, bool]]:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from index.dense import top_rows
-from index.stemming import stem_word
+from pathways.text import stem_word
 
 logger = logging.getLogger(__name__)
 

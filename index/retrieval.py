@@ -46,7 +46,8 @@ from index.search import (
 )
 from index.spans import merge_neighbours
 from pathways.settings import Settings
-from pathways.text import ORDINALS
+from pathways.text import ORDINALS, SERIES
+from pathways.text import words as words_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ DUPLICATE_OVERLAP = 0.6
 COMMON_SHINGLE = 64  # a 3-gram in more passages than this is boilerplate, not evidence
 # the code that derives what on_reload caches: a change to it derives anew
 DERIVED_BY = source_digest(
-    [__name__, "index.acronyms", "index.definitions", "index.docnames", "index.stemming"]
+    [__name__, "index.acronyms", "index.definitions", "index.docnames", "pathways.text"]
 )
 
 
@@ -70,7 +71,7 @@ def reciprocal_rank_fusion(
 
 
 def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.lower())
+    words = words_of(text)
     return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
@@ -287,7 +288,7 @@ def holders(places: list[tuple[str, int]], snap: Snapshot) -> dict[tuple[str, in
 
 
 _ORDINAL_WORD = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b", re.IGNORECASE)
-_NUMBERED = re.compile(r"\b(cohort|round|year|phase|goal|grade|tier|level)\s+([1-9])\b", re.I)
+_NUMBERED = re.compile(rf"\b({SERIES})\s+([1-9])\b", re.I)
 
 
 def with_ordinals(query: str) -> str:

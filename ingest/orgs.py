@@ -148,7 +148,7 @@ WORK_TITLE_WORDS = _words("Framework Report Act Program Plan Initiative Toolkit 
 OFFICE_TITLES = _words("Chancellor Governor Mayor President Superintendent")
 
 # Capitalized words that start sentences or point at something; never part of a name.
-STOP_WORDS = _words("""
+NOT_NAME_WORDS = _words("""
     The A An This That These Those Each Every Many Most Some Several All Any Both Either Neither
     Our Their Its His Her My Your We They It He She I You One Two Three Four Five Such Other
     Another Others In For At On By From With Within Without To Of As And But Or Nor If When While
@@ -334,7 +334,9 @@ def _is_allcaps(word: str) -> bool:
 
 def _is_name_word(token: _Token) -> bool:
     """A capitalized word that can sit inside a proper name."""
-    return token.role == "word" and token.text[0].isupper() and _bare(token.text) not in STOP_WORDS
+    return (
+        token.role == "word" and token.text[0].isupper() and _bare(token.text) not in NOT_NAME_WORDS
+    )
 
 
 def _linked(tokens: Sequence[_Token], index: int) -> bool:

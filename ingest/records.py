@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ingest.orgs import canonical_key, find_organizations
-from ingest.sentences import sentence_spans
+from pathways.text import sentence_spans
 from pathways.types import DocumentMeta, OrgRow
 
 

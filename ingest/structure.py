@@ -53,6 +53,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pathways.text import SERIES_WORDS, STOP_WORDS, prefix_stem
+
 MAX_HEADING_CHARS = 120
 MAX_PLAIN_HEADING_CHARS = 100
 SHORT_BODY_CHARS = 60
@@ -61,7 +63,6 @@ ANNOUNCED_SHARE = 2 / 3
 WINDOW_PER_WORD = 4
 MAX_LEAD_PARAGRAPHS = 3
 MIN_SIDEBAR_LABELS = 3
-STEM_LENGTH = 5
 
 _MARKDOWN = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _DOTTED_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(\S.*)$")
@@ -77,16 +78,6 @@ _CAPS_TOKEN = re.compile(r"\b[A-Z][A-Z&]+\b")
 _SMALL_WORDS = frozenset(
     ("a", "an", "the", "and", "or", "nor", "but", "of", "in", "on", "at", "to", "for", "by")
     + ("with", "from", "as", "into", "via", "vs", "per")
-)
-STOP_WORDS = frozenset(
-    ("a", "about", "after", "all", "also", "among", "an", "and", "any", "are", "as", "at", "be")
-    + ("been", "being", "between", "both", "but", "by", "can", "could", "did", "do", "does")
-    + ("during", "each", "for", "from", "had", "has", "have", "how", "in", "into", "is", "it")
-    + ("its", "more", "most", "new", "not", "of", "on", "or", "other", "our", "over", "than")
-    + ("that", "the", "their", "them", "then", "there", "these", "they", "this", "those")
-    + ("through", "to", "under", "up", "upon", "us", "was", "we", "were", "what", "when")
-    + ("where", "which", "while", "who", "why", "will", "with", "within", "without", "would")
-    + ("you", "your")
 )
 
 
@@ -349,18 +340,10 @@ def _label_of(title: str) -> str:
 # --- nesting ---------------------------------------------------------------------------
 
 
-def stem(word: str) -> str:
-    """Crude stem: lower case, plural "s" dropped, first 5 letters ("Coaches" -> "coach")."""
-    word = word.lower()
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    return word[:STEM_LENGTH]
-
-
 def stem_sequence(text: str) -> tuple[str, ...]:
     """Stems of every word of text, in order (stop words kept as "" to preserve distances)."""
     words = [w.lower() for w in _WORD.findall(text)]
-    return tuple("" if len(w) < 3 or w in STOP_WORDS else stem(w) for w in words)
+    return tuple("" if len(w) < 3 or w in STOP_WORDS else prefix_stem(w) for w in words)
 
 
 def content_stems(text: str) -> frozenset[str]:
@@ -437,8 +420,10 @@ def _counting_parent(stack: Sequence[_Open], node: _Node) -> int | None:
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 # "there are four issues cited by…", "taught them three major lessons:", not "three years"
 _ANNOUNCED = re.compile(
-    r"(?<!year )(?<!grade )(?<!cohort )(?<!phase )(?<!part )(?<!goal )(?<!step )(?<!round )"
-    r"\b(" + "|".join(_NUMBER_WORDS) + r")\s+(?:[a-z-]+\s+){0,2}?([a-z]+s)\b(?![-’'])",
+    "".join(f"(?<!{word} )" for word in SERIES_WORDS)
+    + r"\b("
+    + "|".join(_NUMBER_WORDS)
+    + r")\s+(?:[a-z-]+\s+){0,2}?([a-z]+s)\b(?![-’'])",
     re.IGNORECASE,
 )
 _NOT_ITEMS = frozenset(

@@ -214,7 +214,7 @@ def _sentence_index(text: str):  # type: ignore[no-untyped-def]
 
     from answer.evidence import SentenceIndex
     from index.store import SentenceTable
-    from ingest.sentences import sentence_spans
+    from pathways.text import sentence_spans
 
     spans = sentence_spans(text)
     table = SentenceTable(["doc"] * len(spans), spans, np.zeros((len(spans), 4), np.float32))
@@ -329,7 +329,7 @@ def test_back_matter_and_bylines_are_never_evidence(answerer):  # type: ignore[n
 
     from answer.evidence import SentenceIndex
     from index.store import SentenceTable
-    from ingest.sentences import sentence_spans
+    from pathways.text import sentence_spans
 
     text = (
         "The first lesson, they said, is that leaders have to be willing to take risks.\n"

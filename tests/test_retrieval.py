@@ -301,7 +301,7 @@ def test_each_thread_stems_with_its_own_stemmer():
     # a PyStemmer instance keeps per-call state: API worker threads must not share one
     import threading
 
-    from index.stemming import stem_word, stemmer
+    from pathways.text import stem_word, stemmer
 
     seen: list[object] = []
     worker = threading.Thread(target=lambda: seen.append(stemmer()))
