@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 
 from answer.evidence import SentenceIndex
+from index.query import Query, series_members
 from index.retrieval import HybridSearcher
-from pathways.text import ORDINALS, SERIES, sentence_ends, words
+from pathways.text import sentence_ends, words
 from pathways.types import Citation, CleanDocument, OrgRow
 
 MIN_LEAD_WORDS = 8  # a glossary line or a bare name is no evidence of what an organization does
@@ -17,9 +18,6 @@ REFERENCE_SECTION = re.compile(  # whole words: "Coordination of Resources" is n
     re.IGNORECASE,
 )
 MAX_QUOTE_WORDS = 150
-_SPECIFIC = re.compile(
-    r"\b(?:19|20)\d\d\b|(?<![.?!]\s)(?<!^)\b[A-Z][A-Za-z]+\b"
-)  # a year, or a capitalized word that does not start a sentence
 
 
 class Library:
@@ -58,16 +56,13 @@ class Library:
         self.vocabulary = {w for t in texts.values() for w in words(t)}
         self.series = {member for t in texts.values() for member, _ in series_members(t)}
 
-    def unknown_specifics(self, question: str) -> list[str]:
-        """Years and proper names in the question that no indexed document mentions, and
+    def unknown_specifics(self, query: Query) -> list[str]:
+        """Years and proper names the question mentions that no indexed document mentions, and
         members of a numbered series that none mentions ("a third CCPT cohort" when the
         reports know Cohorts 1 and 2): the reports cannot answer a question about something
         they never name."""
-        found = [m.group(0) for m in _SPECIFIC.finditer(question.strip())]
-        unknown = [w for w in found if w.lower() not in self.vocabulary]
-        return unknown + [
-            said for member, said in series_members(question) if member not in self.series
-        ]
+        unknown = [w for w in query.specifics if w.lower() not in self.vocabulary]
+        return unknown + [said for member, said in query.series if member not in self.series]
 
     def row_doc(self, row: int) -> str:
         return self.sentences.table.doc_ids[row]
@@ -89,25 +84,6 @@ class Library:
             page=doc.page_at(start), start=start, end=end, quote=doc.text[start:end],
             source_url=meta.source_url,
         )  # fmt: skip
-
-
-_SERIES = rf"({SERIES})s?"
-_SERIES_MEMBER = re.compile(
-    rf"\b(?:{_SERIES}\s+(\d{{1,2}})\b|({'|'.join(ORDINALS)})\s+(?:[A-Z]{{2,}}\s+)?{_SERIES}\b)",
-    re.IGNORECASE,
-)
-
-
-def series_members(text: str) -> list[tuple[tuple[str, int], str]]:
-    """((series, number), as written) for each member of a numbered series the text names:
-    "Cohort 2" and "the second CCPT cohort" are both ("cohort", 2)."""
-    out = []
-    for m in _SERIES_MEMBER.finditer(text):
-        if m.group(1):
-            out.append(((m.group(1).lower(), int(m.group(2))), m.group(0)))
-        else:
-            out.append(((m.group(4).lower(), ORDINALS.index(m.group(3).lower()) + 1), m.group(0)))
-    return out
 
 
 def org_names(orgs: list[tuple[str, OrgRow]]) -> dict[str, tuple[str, str]]:

@@ -200,7 +200,7 @@ class Answerer:
         places = self.searcher.definitions.defining(asked.asked)
         return Gathered(
             query, excerpts, rows, row_ranks, features, texts,
-            len(lib.unknown_specifics(asked.text)), found, defining_rows(lib, rows, places), lib,
+            len(lib.unknown_specifics(asked)), found, defining_rows(lib, rows, places), lib,
         )  # fmt: skip
 
     def scored(
