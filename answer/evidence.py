@@ -41,9 +41,9 @@ _ANNOUNCES = re.compile(
     r"[a-z]{3,}s\b",
     re.IGNORECASE,
 )
-FIRST_FIVE = "|".join(ORDINALS[:5])
+_FIRST_FIVE = "|".join(ORDINALS[:5])
 _ORDINAL = re.compile(
-    rf"\s*(?:{FIRST_FIVE}|finally|lastly|the (?:{FIRST_FIVE}|final|last|next) \w+)\b",
+    rf"\s*(?:{_FIRST_FIVE}|finally|lastly|the (?:{_FIRST_FIVE}|final|last|next) \w+)\b",
     re.IGNORECASE,
 )
 _ITEM = re.compile(r"[ \t]*(?:[•·▪◦*-]|\d{1,2}[.)])\s+\S")

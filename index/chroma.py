@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from pathways.errors import PathwaysError, StoreUnavailable
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = "The search index is unavailable right now; try again in a few seconds."
 REOPEN_PAUSE = 1.0  # seconds between attempts to reach a store that failed to open
 
+T = TypeVar("T")
 _registry_lock = threading.Lock()
 
 
@@ -133,6 +134,24 @@ class Handles:
                 handle.users -= 1
                 if handle.retired and handle.users == 0:
                     close_client(handle.client)
+
+    def call(self, what: str, call: Callable[[Any], T], *, tries: int = 1) -> T:
+        """Run `call` on the handle's collection. A store error retires the handle (the next
+        call reopens) and is tried again on a new one, up to `tries` times in all; then it is
+        a StoreUnavailable, with the cause in the log."""
+        for attempt in range(1, tries + 1):
+            with self.using() as handle:
+                try:
+                    return call(handle.collection)
+                except PathwaysError:
+                    raise
+                except Exception as e:
+                    self.retire(handle)
+                    if attempt == tries:
+                        logger.error("%s failed: %s: %s", what, type(e).__name__, e)
+                        raise StoreUnavailable(UNAVAILABLE) from e
+                    logger.warning("%s failed (%s); reopening, retrying", what, e)
+        raise AssertionError("unreachable")
 
     def _open(self) -> Handle:
         if time.monotonic() < self._closed_until:

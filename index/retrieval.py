@@ -1,5 +1,5 @@
-"""Hybrid retrieval: dense vectors (Chroma) and BM25 keywords (bm25s), fused, de-duplicated,
-optionally re-ranked, and merged into excerpts.
+"""Hybrid retrieval: dense vectors (Chroma) and BM25 keywords (bm25s), fused, optionally
+re-ranked, and merged into excerpts.
 
 One query goes through:
 
@@ -10,10 +10,10 @@ One query goes through:
    (``index.definitions``); a query naming a document ("the Nashville memo") also gets dense
    and BM25 rankings within that document (``index.docnames``);
 2. weighted reciprocal-rank fusion; measured on eval/dev.jsonl it beat min-max and z-score
-   weighted score fusion (see docs/retrieval.md);
-3. near-duplicate removal (an executive summary repeating its report);
-4. the optional cross-encoder re-ranker (``index.rerank``, off unless configured);
-5. neighbouring chunks of one document merged into one excerpt (``index.spans``).
+   weighted score fusion (see docs/retrieval.md); its weights, constant and candidate depth
+   are fitted on the question bank by cross-validation (``bench.fit_retrieval``);
+3. the optional cross-encoder re-ranker (``index.rerank``, off unless configured);
+4. neighbouring chunks of one document merged into one excerpt (``index.spans``).
 """
 
 from __future__ import annotations
@@ -47,12 +47,9 @@ from index.search import (
 from index.spans import merge_neighbours
 from pathways.settings import Settings
 from pathways.text import ORDINALS, SERIES
-from pathways.text import words as words_of
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE_OVERLAP = 0.6
-COMMON_SHINGLE = 64  # a 3-gram in more passages than this is boilerplate, not evidence
 # the code that derives what on_reload caches: a change to it derives anew
 DERIVED_BY = source_digest(
     [__name__, "index.acronyms", "index.definitions", "index.docnames", "pathways.text"]
@@ -70,53 +67,6 @@ def reciprocal_rank_fusion(
     return sorted(fused.items(), key=lambda item: -item[1])
 
 
-def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
-    words = words_of(text)
-    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
-
-
-def near_duplicates(
-    texts: Mapping[str, str], threshold: float = DUPLICATE_OVERLAP
-) -> dict[str, set[str]]:
-    """For each id, the ids whose text repeats it: at least ``threshold`` of the smaller
-    text's word 3-grams occur in the other. Computed once per catalog generation through an
-    inverted index of 3-grams (ones shared by very many passages are boilerplate, skipped)."""
-    sets = {vid: shingles(text) for vid, text in texts.items()}
-    postings: dict[tuple[str, ...], list[str]] = {}
-    for vid, grams in sets.items():
-        for gram in grams:
-            postings.setdefault(gram, []).append(vid)
-    shared: dict[tuple[str, str], int] = {}
-    for ids in postings.values():
-        if len(ids) > COMMON_SHINGLE:
-            continue
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                shared[a, b] = shared.get((a, b), 0) + 1
-    out: dict[str, set[str]] = {}
-    for (a, b), count in shared.items():
-        if count >= threshold * min(len(sets[a]), len(sets[b])):
-            out.setdefault(a, set()).add(b)
-            out.setdefault(b, set()).add(a)
-    return out
-
-
-def drop_near_duplicates(
-    ranked: Sequence[tuple[str, float]], duplicates: Mapping[str, set[str]], k: int
-) -> list[tuple[str, float]]:
-    """Keep the best of passages that repeat each other (a summary repeating its report)."""
-    kept: list[tuple[str, float]] = []
-    kept_ids: set[str] = set()
-    for vid, score in ranked:
-        if duplicates.get(vid, set()) & kept_ids:
-            continue
-        kept.append((vid, score))
-        kept_ids.add(vid)
-        if len(kept) >= k:
-            break
-    return kept
-
-
 class HybridSearcher(Searcher):
     """Dense + BM25 with reciprocal-rank fusion, near-duplicate removal and excerpt merging."""
 
@@ -128,7 +78,6 @@ class HybridSearcher(Searcher):
         self.definitions = Definitions()
         self.defining_chunk: dict[tuple[str, int], str] = {}
         self.names = DocumentNames()
-        self.duplicates: dict[str, set[str]] = {}
         self.matrix: dense_copy.VectorMatrix | None = None  # None: ask Chroma
         self.reranker = reranker if reranker is not None else load_reranker(settings)
         super().__init__(settings, embedder)
@@ -138,7 +87,7 @@ class HybridSearcher(Searcher):
         key = json.dumps([DERIVED_BY, [c.vector_id for c in snapshot.chunks], titles])
         folder = self.settings.home / "derived" / self.vectors.name
         derived = load_or_derive(folder, key, lambda: derive(snapshot, titles))
-        self.acronyms, self.definitions, self.defining_chunk, self.names, self.duplicates = derived
+        self.acronyms, self.definitions, self.defining_chunk, self.names = derived
         if not snapshot.chunks:
             self.keyword = KeywordIndex.empty()
             self.matrix = dense_copy.VectorMatrix([], np.zeros((0, 1), dtype=np.float32), "")
@@ -188,7 +137,7 @@ class HybridSearcher(Searcher):
     def rank(
         self, query: Query, k: int, filters: Filters, snap: Snapshot
     ) -> list[tuple[str, float]]:
-        """The best k chunks: fused, without near-duplicates, re-ranked if configured."""
+        """The best k chunks: fused, and re-ranked if configured."""
         n = max(k, self.settings.candidates)
         words = self.keywords(query)
         dense = self.dense(query, n, filters, snap)
@@ -208,8 +157,7 @@ class HybridSearcher(Searcher):
         fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k)
         # the keyword and definition indexes may already be a newer generation's: keep the
         # ids this snapshot holds (versioned ids mean the same chunk in every generation)
-        fused = [(v, s) for v, s in fused if v in snap.by_vector_id]
-        ranked = drop_near_duplicates(fused, self.duplicates, len(fused))
+        ranked = [(v, s) for v, s in fused if v in snap.by_vector_id]
         if self.reranker is not None:
             top = ranked[: self.settings.rerank_depth]
             texts = [snap.by_vector_id[v].chunk.text for v, _ in top]
@@ -258,9 +206,7 @@ class HybridSearcher(Searcher):
         )
 
 
-Derived = tuple[
-    Acronyms, Definitions, dict[tuple[str, int], str], DocumentNames, dict[str, set[str]]
-]
+Derived = tuple[Acronyms, Definitions, dict[tuple[str, int], str], DocumentNames]
 
 
 def derive(snapshot: Snapshot, titles: Mapping[str, str]) -> Derived:
@@ -272,7 +218,6 @@ def derive(snapshot: Snapshot, titles: Mapping[str, str]) -> Derived:
         definitions,
         holders(definitions.all_places(), snapshot),
         DocumentNames.from_titles(titles, list(texts.values())),
-        near_duplicates(texts),
     )
 
 

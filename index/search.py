@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from index.catalogs import CatalogStore, open_catalog
 from index.embedder import Embedder
 from index.query import Query, as_query
 from index.spans import Span
-from index.store import Catalog, StoredChunk, StoredDocument
+from index.store import StoredChunk, StoredDocument
 from index.vectors import VectorIndex
 from pathways.errors import IndexMissing
 from pathways.settings import Settings
@@ -85,7 +86,7 @@ class Snapshot:
     Read in several queries; if a writer commits in between (the generation moved), read again,
     so documents, chunks and texts always belong to one generation."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: CatalogStore) -> None:
         for _ in range(SNAPSHOT_TRIES):
             self.generation = catalog.generation()
             self.documents = {d.meta.doc_id: d for d in catalog.list_documents()}
@@ -100,7 +101,7 @@ class Snapshot:
         self.by_vector_id = {c.vector_id: c for c in self.chunks}
 
 
-def text_of(catalog: Catalog, doc_id: str) -> str:
+def text_of(catalog: CatalogStore, doc_id: str) -> str:
     found = catalog.get_document(doc_id)
     return found[1] if found else ""
 
@@ -111,8 +112,10 @@ class Searcher:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.catalog = Catalog(settings.catalog_path)
-        self.vectors = VectorIndex(settings, epoch=self.catalog.state().vectors, lazy=True)
+        self.catalog = open_catalog(settings)
+        # a Chroma server's vectors are always current: no epoch to read (it may be down now)
+        epoch = None if settings.chroma_url else self.catalog.state().vectors
+        self.vectors = VectorIndex(settings, epoch=epoch, lazy=True)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._vector_epoch: str | None = None  # the epoch the derived indexes have followed

@@ -273,18 +273,6 @@ class Catalog:
         page_breaks, headings = self.get_structure(doc_id)
         return clean_document_of(text, page_breaks, headings)
 
-    def clean_document(self, doc_id: str) -> CleanDocument | None:
-        """A document's cleaned text with its page map and headings; None if not indexed."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT text, page_breaks, headings FROM documents WHERE doc_id = ?", (doc_id,)
-            ).fetchone()
-        if not row:
-            return None
-        return clean_document_of(
-            row["text"], json.loads(row["page_breaks"]), json.loads(row["headings"])
-        )
-
     def chunks(self, doc_id: str | None = None) -> list[StoredChunk]:
         query = (
             'SELECT c.chunk_id, c.doc_id, c.ordinal, c.text, c.start, c."end", c.section,'

@@ -22,9 +22,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from index.chroma import UNAVAILABLE, Handle, Handles, open_client
+from index.chroma import Handle, Handles, open_client
 from index.store import StoredChunk
-from pathways.errors import PathwaysError, StoreUnavailable
 from pathways.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -94,31 +93,11 @@ class VectorIndex:
 
     def _read(self, what: str, call: Callable[[Any], T]) -> T:
         """Run a read; on a store error reopen the store and try once more."""
-        for attempt in (1, 2):
-            with self._handles.using() as handle:
-                try:
-                    return call(handle.collection)
-                except PathwaysError:
-                    raise
-                except Exception as e:
-                    self._handles.retire(handle)
-                    if attempt == 2:
-                        logger.error(
-                            "vector store %s failed twice: %s: %s", what, type(e).__name__, e
-                        )
-                        raise StoreUnavailable(UNAVAILABLE) from e
-                    logger.warning("vector store %s failed (%s); reopening, retrying", what, e)
-        raise AssertionError("unreachable")
+        return self._handles.call(f"vector store {what}", call, tries=2)
 
     def _write(self, what: str, call: Callable[[Any], object]) -> None:
         """Run a write once; a failure retires the handle and is a StoreUnavailable."""
-        with self._handles.using() as handle:
-            try:
-                call(handle.collection)
-            except Exception as e:
-                self._handles.retire(handle)
-                logger.error("vector store %s failed: %s: %s", what, type(e).__name__, e)
-                raise StoreUnavailable(UNAVAILABLE) from e
+        self._handles.call(f"vector store {what}", call)
 
     # --- writes (callers hold the index lock) --------------------------------------------
     def add(

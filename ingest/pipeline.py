@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from index.catalogs import open_catalog, open_lock
 from index.embedder import Embedder
-from index.locking import IndexLock
-from index.store import Catalog, DocumentRecord, StoredChunk
+from index.store import DocumentRecord, StoredChunk
 from index.vectors import VectorIndex
 from ingest.catalog import CATALOG_NAME, describe_document, read_catalog, slugify
 from ingest.chunk import chunk_document, embedding_text
@@ -150,10 +150,12 @@ class Ingestor:
         each (a server writes rarely, and its searcher holds its own copy of the graph)."""
         self.settings = settings
         self.embedder = embedder
-        self.catalog = Catalog(settings.catalog_path)
-        epoch, owner = self.catalog.state().vectors, self.catalog.owner_id()
+        self.catalog = open_catalog(settings)
+        owner = self.catalog.owner_id()
+        # a Chroma server's vectors are always current: no epoch to read (it may be down now)
+        epoch = None if settings.chroma_url else self.catalog.state().vectors
         self.vectors = VectorIndex(settings, epoch=epoch, owner=owner, lazy=not hold_store)
-        self.lock = IndexLock(settings.home, lock_timeout)
+        self.lock = open_lock(settings, self.catalog, lock_timeout)
         self.progress = progress
         self.hold_store = hold_store
 

@@ -25,7 +25,8 @@ from answer.features import QUESTION_FEATURES, SENTENCE_FEATURES
 from answer.library import Library
 from answer.model import AnswerModel, Logistic
 from answer.qa import Answerer, Gathered, lacks_figure, support_vector, top_similarity
-from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize, words
+from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize
+from pathways.text import words
 from pathways.types import Answer
 
 logger = logging.getLogger(__name__)

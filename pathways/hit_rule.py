@@ -9,13 +9,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pathways.text import words
+
 HIT_NUMERATOR, HIT_DENOMINATOR = 4, 5  # the 80% LCS threshold, kept as an exact fraction
 
 _ARTIFACT_TAGS = re.compile(r"\[bookmark: [^\]]*\]|\[footnoteRef:\d+\]|\[image: [^\]]*\]")
 _PAGE_NUMBER_LINE = re.compile(r"(?m)^[ \t]*\d{1,3}[ \t]*$")
 _LOCAL_LINK = re.compile(r"\[([^\]]*)\]\(#\)")
 _WHITESPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
 
 
 def normalize(text: str) -> str:
@@ -25,11 +26,6 @@ def normalize(text: str) -> str:
     text = _LOCAL_LINK.sub(r"\1", text)
     text = text.replace("**", "").replace("\\$", "$")
     return _WHITESPACE.sub(" ", text).strip()
-
-
-def words(text: str) -> list[str]:
-    """Lowercased runs of word characters."""
-    return _WORD.findall(text.lower())
 
 
 def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:

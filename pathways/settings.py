@@ -45,7 +45,15 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None,
         description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8001. "
-        "Unset: an embedded Chroma inside `home`.",
+        "Unset: an embedded Chroma inside `home`. Set: the catalog, texts and sentence table "
+        "live in the server too, and `home` keeps only what a replica rebuilds from it (see "
+        "README, Serving more traffic).",
+    )
+    lease_seconds: float = Field(
+        30.0,
+        ge=1,
+        description="With a Chroma server: seconds after which the write lease of a writer that "
+        "stopped renewing it (killed) is taken over by the next writer.",
     )
 
     # --- embedding -----------------------------------------------------------------------
@@ -109,7 +117,7 @@ class Settings(BaseSettings):
 
     # --- retrieval and scoring (query time: changing these never needs a re-ingest) ---------
     candidates: int = Field(
-        40, ge=5, le=500, description="Chunks taken from each of dense and BM25 search."
+        80, ge=5, le=500, description="Chunks taken from each of dense and BM25 search."
     )
     rrf_k: int = Field(
         20,
@@ -118,7 +126,7 @@ class Settings(BaseSettings):
         description="Reciprocal-rank fusion constant: score = w / (rrf_k + rank).",
     )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
-    keyword_weight: float = Field(1.5, ge=0, description="Weight of the BM25 ranking in fusion.")
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     named_weight: float = Field(
         1.0,
         ge=0,

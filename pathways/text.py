@@ -20,6 +20,8 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
+LETTERS = re.compile(r"[A-Za-z]+")
+"""A run of ASCII letters, case kept: what heading and line-joining rules count as a word."""
 ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 

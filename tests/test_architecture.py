@@ -9,6 +9,7 @@ each other in a cycle, however long.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,6 +146,17 @@ def test_the_check_reports_an_upward_import_and_a_cycle() -> None:
         "index.store:7 imports ingest.chunk (index may not import ingest)"
     ]
     assert cycles(graph) == [["answer.llm", "answer.qa"]]
+
+
+def test_the_architecture_page_names_real_files() -> None:
+    """docs/architecture.md says where each kind of change belongs: the files it names exist."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(
+        re.findall(r"`((?:ingest|index|answer|api|pathways|prompts|tests)/[\w/.*]+)`", page)
+    )
+    assert len(named) > 20
+    missing = sorted(p for p in named if "*" not in p and not (ROOT / p).exists())
+    assert missing == []
 
 
 def test_every_source_module_has_a_room() -> None:

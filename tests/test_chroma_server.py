@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from chroma_support import free_port, running_chroma
 
+from index.catalogs import open_catalog
 from index.embedder import Embedder
 from index.retrieval import HybridSearcher
-from index.store import Catalog
 from index.vectors import VectorIndex
 from ingest.pipeline import Ingestor
 from pathways.settings import Settings
@@ -49,23 +49,28 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path):
     assert "chroma run" in str(err.value)
 
 
-def test_two_homes_on_one_chroma_server_never_delete_each_others_vectors(
+def test_two_homes_on_one_chroma_server_share_one_index(
     chroma_url: str, embedder: Embedder, tmp_path: Path
 ):
-    """Each home's catalog owns its vectors; another home's ingest, clean-up, replace or
-    delete leaves them alone (before, a home's start-up clean-up deleted every vector its own
-    catalog did not name: all of the other home's)."""
-    homes = []  # the same file in both: replicas ingesting one corpus
-    for name in ["left", "right"]:
-        corpus = tmp_path / name
-        corpus.mkdir()
-        (corpus / "shared.md").write_text("# Mentors\n\nWelders met mentors on Thursdays.\n")
-        settings = Settings(home=tmp_path / f"home-{name}", chroma_url=chroma_url)
-        Ingestor(settings, embedder).ingest([corpus])
-        homes.append((settings, corpus))
-    (left, left_corpus), (right, _) = homes
-    (left_corpus / "shared.md").write_text("# Mentors\n\nWelders met mentors on Fridays.\n")
-    Ingestor(left, embedder).ingest([left_corpus])  # clean-up, then a replace of "shared"
-    Ingestor(left, embedder).remove_document("shared")
-    expected = Catalog(right.catalog_path).vector_ids()["shared"]
+    """The catalog lives in the server too, so homes are replicas of one index: what one
+    adds, replaces or deletes, the other sees, and no vectors are left behind or lost."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "shared.md").write_text("# Mentors\n\nWelders met mentors on Thursdays.\n")
+    left, right = (
+        Settings(home=tmp_path / f"home-{name}", chroma_url=chroma_url) for name in ["l", "r"]
+    )
+    Ingestor(left, embedder).ingest([corpus])
+    reader = HybridSearcher(right, embedder)
+    assert "on Thursdays" in reader.search("when did welders meet mentors", k=1)[0].text
+    assert [f.status for f in Ingestor(right, embedder).ingest([corpus]).files] == ["unchanged"]
+    (corpus / "shared.md").write_text("# Mentors\n\nWelders met mentors on Fridays.\n")
+    Ingestor(left, embedder).ingest([corpus])
+    assert "on Fridays" in reader.search("when did welders meet mentors", k=1)[0].text
+    catalog = open_catalog(right)
+    expected = catalog.vector_ids()["shared"]
     assert expected and expected <= VectorIndex(right).ids()
+    assert Ingestor(right, embedder).remove_document("shared")
+    assert "shared" not in open_catalog(left).versions()
+    assert not VectorIndex(left).ids() & expected
+    assert not (left.catalog_path.exists() or right.catalog_path.exists())

@@ -1,10 +1,13 @@
 """The eval sets against the real corpus index: retrieval must not fall below what it reaches
 now.
 
-Measured with the default settings on a fresh index (see docs/retrieval.md): recall@5 0.883 and
-MRR 0.842 on the 28 answerable dev questions; on the two sets written without reading the code,
-recall@5 0.473 / MRR 0.542 (eval/lists_heldout.jsonl) and 0.833 / 0.720 (eval/check.jsonl).
-The floors leave a margin of 0.03 for harmless reorderings; raise them when retrieval improves.
+Measured with the default settings on a fresh index (see docs/retrieval.md): recall@5 0.846 and
+MRR 0.804 on the 28 answerable dev questions; on the two sets written without reading the code,
+recall@5 0.490 / MRR 0.653 (eval/lists_heldout.jsonl) and 0.833 / 0.804 (eval/check.jsonl).
+The fusion settings are fitted on the 200-question bank by cross-validation
+(bench.fit_retrieval), which cost the dev set, whose settings had been chosen on it, 0.03 of
+recall@5 (0.876 before) and lifted both sets written without the code. The floors leave a
+margin of 0.03 for harmless reorderings; raise them when retrieval improves.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from pathways.evaluation import EvalReport, Passage, evaluate, load_eval_set
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
 EVAL_SET = EVAL_DIR / "dev.jsonl"
-RECALL_AT_5 = 0.883
-MRR = 0.842
+RECALL_AT_5 = 0.846
+MRR = 0.804
 MARGIN = 0.03
 # (file, answerable questions, recall@5, MRR)
-OTHER_SETS = [("lists_heldout.jsonl", 10, 0.473, 0.542), ("check.jsonl", 12, 0.833, 0.720)]
+OTHER_SETS = [("lists_heldout.jsonl", 10, 0.490, 0.653), ("check.jsonl", 12, 0.833, 0.804)]
 
 
 def run(searcher, path: Path) -> EvalReport:  # type: ignore[no-untyped-def]

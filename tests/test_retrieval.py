@@ -14,8 +14,6 @@ from index.keyword import KeywordIndex
 from index.rerank import load_reranker
 from index.retrieval import (
     HybridSearcher,
-    drop_near_duplicates,
-    near_duplicates,
     reciprocal_rank_fusion,
     with_ordinals,
 )
@@ -39,20 +37,6 @@ def test_fusion_returns_each_chunk_once_with_summed_weighted_scores():
 def test_a_heavier_list_wins_a_disagreement():
     fused = reciprocal_rank_fusion([[("a", 1.0)], [("b", 1.0)]], [1.0, 1.5], k=20)
     assert [i for i, _ in fused] == ["b", "a"]
-
-
-def test_near_duplicates_keep_the_better_ranked_copy():
-    report = (
-        "The consortium hired four work-based learning coordinators in 2015 to reach employers."
-    )
-    texts = {"full": report, "summary": "In short: " + report, "other": "Dual enrollment grew."}
-    duplicates = near_duplicates(texts)
-    assert duplicates == {"full": {"summary"}, "summary": {"full"}}
-    kept = drop_near_duplicates([("full", 3.0), ("summary", 2.0), ("other", 1.0)], duplicates, 3)
-    assert [i for i, _ in kept] == ["full", "other"]
-
-
-# --------------------------------------------------------------------------- excerpt merging
 
 
 def chunk(ordinal: int, start: int, end: int, doc: str = "d") -> Chunk:

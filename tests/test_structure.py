@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from ingest.clean import clean_document
-from ingest.structure import (
-    announced_count,
-    announces,
-    content_stems,
-    is_plain_heading,
-    stem_sequence,
-    title_case,
-)
+from ingest.nesting import announced_count, announces, content_stems, stem_sequence
+from ingest.structure import is_plain_heading, title_case
 from pathways.types import CleanDocument, Page
 
 # ccpt-two-years-in-implementation-report-2017.txt, lines 918-1114, shortened: the caps headings
