@@ -16,6 +16,7 @@ import numpy as np
 
 from answer.evidence import SentenceIndex, question_terms, terms
 from answer.lists import answer_style, asks_quantity, states_quantity
+from index.query import Query
 
 SENTENCE_FEATURES: tuple[str, ...] = (
     "dense",  # cosine of sentence and question vectors
@@ -56,19 +57,25 @@ GAP_EXCERPTS = 5
 
 @dataclass(frozen=True)
 class Analysis:
-    """A question analysed once: everything the features read from it."""
+    """A question analysed once: what retrieval reads (``query``) and what the features
+    read besides."""
 
-    text: str
+    query: Query
     terms: tuple[str, ...]  # content-word stems, set-aside phrases excluded
     names: frozenset[str]  # its rare names and acronyms, lower-cased
     quantity: str | None  # "share" | "money" | "count" | None
     style: str  # "plain" | "list" | "orgs"
     asked_words: frozenset[str]  # its words, lower-cased
 
+    @property
+    def text(self) -> str:
+        return self.query.text
 
-def analyse(question: str, sentences: SentenceIndex) -> Analysis:
+
+def analyse(query: Query, sentences: SentenceIndex) -> Analysis:
+    question = query.text
     return Analysis(
-        text=question,
+        query=query,
         terms=tuple(question_terms(question)),
         names=frozenset(sentences.rare_names(question)),
         quantity=asks_quantity(question),

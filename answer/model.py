@@ -34,8 +34,6 @@ def shipped_path(embedding_model: str) -> Path:
 class ModelFileError(PathwaysError):
     """The fitted model file is missing, unreadable or for other features."""
 
-    status_code = 503
-
 
 @dataclass(frozen=True)
 class Logistic:

@@ -16,6 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.routing import Match
 
+from api.errors import retry_after, status_of
 from api.middleware import MULTIPART_OVERHEAD, BodySizeLimit, SecurityHeaders
 from api.openapi import install_openapi
 from api.ratelimit import RateLimited
@@ -95,16 +96,15 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
 def install_error_handlers(app: FastAPI, routers: Sequence[APIRouter]) -> None:
     @app.exception_handler(PathwaysError)
     async def domain_error(request: Request, exc: PathwaysError) -> JSONResponse:
-        headers = {}
-        if exc.retry_after is not None:
-            headers["Retry-After"] = str(exc.retry_after)
-        if exc.status_code >= 500:  # a fault on our side: the client gets a plain message
+        status, wait = status_of(exc), retry_after(exc)
+        headers = {} if wait is None else {"Retry-After": str(wait)}
+        if status >= 500:  # a fault on our side: the client gets a plain message
             cause = exc.__cause__
             logger.warning(
                 "%s %s: %d %s (cause: %s)", request.method, request.url.path,
-                exc.status_code, exc, f"{type(cause).__name__}: {cause}" if cause else "none",
+                status, exc, f"{type(cause).__name__}: {cause}" if cause else "none",
             )  # fmt: skip
-        return JSONResponse({"detail": str(exc)}, exc.status_code, headers=headers)
+        return JSONResponse({"detail": str(exc)}, status, headers=headers)
 
     @app.exception_handler(RateLimited)
     async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:

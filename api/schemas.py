@@ -6,9 +6,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
-# Hard ceilings published in the schema; settings (max_query_chars) may tighten them at runtime.
-MAX_QUESTION_CHARS = 10_000
-MAX_K = 50
+from pathways.settings import K_CEILING, QUERY_CHARS_CEILING
+
+# Hard ceilings published in the schema; the settings' limits (max_query_chars, max_k) may
+# tighten them at runtime.
+MAX_QUESTION_CHARS = QUERY_CHARS_CEILING
+MAX_K = K_CEILING
 YEAR_MIN, YEAR_MAX = 1900, 2100
 # At least one character that is neither a control character nor whitespace as Python's
 # str.split() sees it (wider than the regex \s of JSON Schema): a blank question is refused.
@@ -80,7 +83,10 @@ class AskRequest(BaseModel):
         min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK,
         description="The question; at most PATHWAYS_MAX_QUERY_CHARS characters.",
     )  # fmt: skip
-    k: ExcerptCount | None = Field(None, description="Excerpts to consider.")
+    k: ExcerptCount | None = Field(
+        None,
+        description="Excerpts to consider (default: PATHWAYS_ANSWER_K; at most PATHWAYS_MAX_K).",
+    )
     filters: FiltersIn | None = None
     stream: StrictBool = Field(
         False,

@@ -108,7 +108,10 @@ class Definitions:
         """Where the term the question asks about is defined. An explicit question may go on
         after the term ("definition of career pathway in the state plan"); "what is X" must
         name the term alone or with a qualifier ("what is equity in CTE")."""
-        asked = asked_term(question)
+        return self.defining(asked_term(question))
+
+    def defining(self, asked: tuple[tuple[str, ...], bool] | None) -> list[tuple[str, int]]:
+        """Where the term of a question's ``asked_term`` is defined."""
         if not asked:
             return []
         phrase, explicit = asked

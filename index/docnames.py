@@ -20,7 +20,7 @@ from pathways.text import DOCUMENT_WORDS, STOP_WORDS, stemmer
 _STOP = STOP_WORDS | DOCUMENT_WORDS
 
 
-def _words(text: str) -> list[tuple[str, bool]]:
+def content_words(text: str) -> list[tuple[str, bool]]:
     """(stem, spelled as a proper name) for each content word of text; the first word of the
     text does not count as a proper name."""
     out = []
@@ -48,12 +48,12 @@ class DocumentNames:
         pairs: dict[tuple[str, str], set[str]] = {}
         singles: dict[str, set[str]] = {}
         for doc_id, title in titles.items():
-            stems = [s for s, _ in _words(title)]
+            stems = [s for s, _ in content_words(title)]
             for pair in zip(stems, stems[1:], strict=False):
                 pairs.setdefault(pair, set()).add(doc_id)
             for stem in stems:
                 singles.setdefault(stem, set()).add(doc_id)
-        df = Counter(s for text in passages for s in {s for s, _ in _words(text)})
+        df = Counter(s for text in passages for s in {s for s, _ in content_words(text)})
         limit = RARE_SHARE * max(1, len(passages))
         return cls(
             pairs={p: next(iter(d)) for p, d in pairs.items() if len(d) == 1},
@@ -62,7 +62,10 @@ class DocumentNames:
 
     def named(self, query: str) -> list[str]:
         """The documents the query names."""
-        words = _words(query)
+        return self.named_by(content_words(query))
+
+    def named_by(self, words: Sequence[tuple[str, bool]]) -> list[str]:
+        """The documents named by a query's ``content_words``."""
         found = {self.names[s] for s, proper in words if proper and s in self.names}
         stems = [s for s, _ in words]
         found |= {self.pairs[p] for p in zip(stems, stems[1:], strict=False) if p in self.pairs}

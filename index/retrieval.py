@@ -33,6 +33,7 @@ from index.derived import load_or_derive, source_digest
 from index.docnames import DocumentNames
 from index.embedder import Embedder
 from index.keyword import KeywordIndex, load_or_build
+from index.query import Query
 from index.rerank import Reranker, load_reranker, rerank
 from index.search import (
     Excerpt,
@@ -50,8 +51,6 @@ from pathways.text import ORDINALS, SERIES
 
 logger = logging.getLogger(__name__)
 
-NAMED_WEIGHT = 1.0  # fusion weight of the rankings within a document the query names
-DEFINITION_WEIGHT = 4.0  # fusion weight of the chunk defining a term the query asks about
 # the code that derives what on_reload caches: a change to it derives anew
 DERIVED_BY = source_digest(
     [__name__, "index.acronyms", "index.definitions", "index.docnames", "pathways.text"]
@@ -114,7 +113,7 @@ class HybridSearcher(Searcher):
         self.matrix = matrix  # one swap: a request sees the old copy or the new, whole
 
     def dense(
-        self, query: str, k: int, filters: Filters, snap: Snapshot
+        self, query: Query, k: int, filters: Filters, snap: Snapshot
     ) -> list[tuple[str, float]]:
         """The nearest chunks, from the local copy of their vectors (index.dense)."""
         matrix = self.matrix
@@ -123,9 +122,9 @@ class HybridSearcher(Searcher):
         allowed = None
         if not filters.is_empty():
             allowed = np.isin(matrix.docs, sorted(allowed_docs(filters, snap)))
-        return matrix.search(self.embedder.embed_query(query), k, allowed)
+        return matrix.search(self.query_vector(query), k, allowed)
 
-    def excerpts(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[Excerpt]:
+    def excerpts(self, query: Query, k: int, filters: Filters, snap: Snapshot) -> list[Excerpt]:
         ranked = self.rank(query, max(k, self.settings.candidates), filters, snap)
         if self.settings.excerpt_max_chars <= 0:
             top = ranked[:k]
@@ -136,19 +135,26 @@ class HybridSearcher(Searcher):
         spans = merge_neighbours(ranked, chunks, k, self.settings.excerpt_max_chars)
         return [span_excerpt(i + 1, span, snap) for i, span in enumerate(spans)]
 
-    def rank(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
+    def rank(
+        self, query: Query, k: int, filters: Filters, snap: Snapshot
+    ) -> list[tuple[str, float]]:
         """The best k chunks: fused, and re-ranked if configured."""
         n = max(k, self.settings.candidates)
+        words = self.keywords(query)
         dense = self.dense(query, n, filters, snap)
-        sparse = self.sparse(query, n, filters, snap)
+        sparse = self.sparse(words, n, filters, snap)
         if not sparse:  # no query word in the documents: another language, a typo, gibberish
             dense = [(v, s) for v, s in dense if s >= self.settings.min_dense_similarity]
         rankings = [dense, sparse, self.defining(query, filters, snap)]
-        weights = [self.settings.dense_weight, self.settings.keyword_weight, DEFINITION_WEIGHT]
+        weights = [
+            self.settings.dense_weight,
+            self.settings.keyword_weight,
+            self.settings.definition_weight,
+        ]
         named = self.named(query, filters, snap)
         if named is not None:
-            rankings += [self.dense(query, n, named, snap), self.sparse(query, n, named, snap)]
-            weights += [NAMED_WEIGHT * w for w in weights[:2]]
+            rankings += [self.dense(query, n, named, snap), self.sparse(words, n, named, snap)]
+            weights += [self.settings.named_weight * w for w in weights[:2]]
         fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k)
         # the keyword and definition indexes may already be a newer generation's: keep the
         # ids this snapshot holds (versioned ids mean the same chunk in every generation)
@@ -156,21 +162,21 @@ class HybridSearcher(Searcher):
         if self.reranker is not None:
             top = ranked[: self.settings.rerank_depth]
             texts = [snap.by_vector_id[v].chunk.text for v, _ in top]
-            ranked = rerank(self.reranker, query, top, texts) + ranked[len(top) :]
+            ranked = rerank(self.reranker, query.text, top, texts) + ranked[len(top) :]
         return ranked[:k]
 
-    def named(self, query: str, filters: Filters, snap: Snapshot) -> Filters | None:
+    def named(self, query: Query, filters: Filters, snap: Snapshot) -> Filters | None:
         """Filters narrowed to the documents the query names ("the Nashville memo"), or None
         when it names none (or only documents the filters exclude)."""
         allowed = allowed_docs(filters, snap)
-        named = [d for d in self.names.named(query) if d in allowed]
+        named = [d for d in self.names.named_by(query.title_words) if d in allowed]
         if not named or len(named) == len(allowed):
             return None
         return replace(filters, doc_id=tuple(named))
 
-    def defining(self, query: str, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
+    def defining(self, query: Query, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
         """The chunks that define the term the query asks the meaning of (usually none)."""
-        places = self.definitions.lookup(query)
+        places = self.definitions.defining(query.asked)
         if not places:
             return []
         allowed = allowed_docs(filters, snap)
@@ -181,21 +187,23 @@ class HybridSearcher(Searcher):
                 out.append((holder, 1.0))
         return out
 
+    def keywords(self, query: Query) -> tuple[str, str]:
+        """What BM25 searches for: the query with its ordinals as numbers and back, and the
+        long forms of its acronyms (as the documents define them) to add."""
+        expansion = self.acronyms.expand(query.text) if self.settings.acronym_weight > 0 else ""
+        return with_ordinals(query.text), expansion
+
     def sparse(
-        self, query: str, k: int, filters: Filters, snap: Snapshot
+        self, words: tuple[str, str], k: int, filters: Filters, snap: Snapshot
     ) -> list[tuple[str, float]]:
-        """BM25 over section + chunk text, with the query's acronyms expanded."""
+        """BM25 over section + chunk text for a query's ``keywords``."""
         allowed = None
         if not filters.is_empty():
             docs = allowed_docs(filters, snap)
             allowed = {c.vector_id for c in snap.chunks if c.chunk.doc_id in docs}
-        expansion = self.acronyms.expand(query) if self.settings.acronym_weight > 0 else ""
+        text, expansion = words
         return self.keyword.search(
-            with_ordinals(query),
-            k,
-            allowed,
-            expansion=expansion,
-            expansion_weight=self.settings.acronym_weight,
+            text, k, allowed, expansion=expansion, expansion_weight=self.settings.acronym_weight
         )
 
 

@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from index.catalogs import CatalogStore, open_catalog
 from index.embedder import Embedder
+from index.query import Query, as_query
 from index.spans import Span
 from index.store import StoredChunk, StoredDocument
 from index.vectors import VectorIndex
-from pathways.errors import IndexMissing, InvalidQuery
+from pathways.errors import IndexMissing
 from pathways.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -75,17 +78,6 @@ class Excerpt:
             "text": self.text,
             "score": round(self.score, 4),
         }
-
-
-def check_query(query: str, max_chars: int) -> str:
-    query = " ".join((query or "").split())
-    if not query:
-        raise InvalidQuery("The query is empty: type a question or some keywords.")
-    if len(query) > max_chars:
-        raise InvalidQuery(
-            f"The query is {len(query)} characters long; the limit is {max_chars}. Shorten it."
-        )
-    return query
 
 
 class Snapshot:
@@ -165,33 +157,42 @@ class Searcher:
 
     def search(
         self,
-        query: str,
+        query: str | Query,
         k: int | None = None,
         filters: Filters | None = None,
         snapshot: Snapshot | None = None,
     ) -> list[Excerpt]:
-        """`snapshot`: search this generation (one a caller also reads) instead of the newest."""
-        query = check_query(query, self.settings.max_query_chars)
-        k = k or self.settings.default_k
-        if not 1 <= k <= 100:
-            raise InvalidQuery(f"k must be between 1 and 100, not {k}.")
+        """The top k excerpts (default: default_k). The API and the CLI check the query and k
+        against the limits (index.query.read_query); here they are trusted. `snapshot`: search
+        this generation (one a caller also reads) instead of the newest."""
         snap = self.require_index(snapshot)
-        filters = filters or Filters()
-        return self.excerpts(query, k, filters, snap)
+        query = self.encode(as_query(query))
+        return self.excerpts(query, k or self.settings.default_k, filters or Filters(), snap)
 
-    def excerpts(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[Excerpt]:
+    def encode(self, query: Query) -> Query:
+        """The query with its vector, encoded once per request: every dense ranking of the
+        search, and the answerer's sentence similarities, read this one."""
+        return query if query.vector is not None else query.with_vector(self.query_vector(query))
+
+    def query_vector(self, query: Query) -> np.ndarray:
+        """The query's vector: the one it carries, else encoded now."""
+        return query.vector if query.vector is not None else self.embedder.embed_query(query.text)
+
+    def excerpts(self, query: Query, k: int, filters: Filters, snap: Snapshot) -> list[Excerpt]:
         """The top k excerpts; here one per ranked chunk (subclasses may merge chunks)."""
         ranked = self.rank(query, k, filters, snap)
         return [to_excerpt(i + 1, snap.by_vector_id[v], snap, s) for i, (v, s) in enumerate(ranked)]
 
-    def rank(self, query: str, k: int, filters: Filters, snap: Snapshot) -> list[tuple[str, float]]:
+    def rank(
+        self, query: Query, k: int, filters: Filters, snap: Snapshot
+    ) -> list[tuple[str, float]]:
         """The best k chunks as (vector id, score), best first."""
         return self.dense(query, k, filters, snap)
 
     def dense(
-        self, query: str, k: int, filters: Filters, snap: Snapshot
+        self, query: Query, k: int, filters: Filters, snap: Snapshot
     ) -> list[tuple[str, float]]:
-        vector = self.embedder.embed_query(query)
+        vector = self.query_vector(query)
         allowed = allowed_docs(filters, snap)
         where = None if filters.is_empty() else {"doc_id": {"$in": sorted(allowed)}}
         if where is not None and not allowed:

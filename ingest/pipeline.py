@@ -48,8 +48,6 @@ LOCK_TIMEOUT = 3600.0  # seconds a CLI ingest waits for another writer's documen
 class DocumentExists(PathwaysError):
     """A different version of the document is indexed and replacing it was not asked for."""
 
-    status_code = 409
-
 
 @dataclass
 class FileReport:

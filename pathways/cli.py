@@ -7,7 +7,6 @@ import logging
 import os
 import signal
 import sys
-import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,12 +14,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from pathways.cli_output import print_excerpts, print_ingest_report, print_organizations
 from pathways.errors import PathwaysError
 
 if TYPE_CHECKING:  # imported when a command runs, so that `pathways --help` is instant
     from pathways.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+K_HELP = "How many excerpts (at most PATHWAYS_MAX_K)."
 NOISY_LOGGERS = ("chromadb", "httpx", "sentence_transformers", "transformers", "urllib3", "pypdf")
 
 
@@ -140,26 +141,6 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def print_ingest_report(report: Any, ingestor: Any) -> None:
-    rows = [("file", "status", "pages", "chunks", "time")]
-    for f in report.files:
-        pages = "" if f.pages is None else str(f.pages)
-        chunks = str(f.chunks) if f.status in {"added", "updated"} else ""
-        rows.append((Path(f.path).name, f.status, pages, chunks, f"{f.seconds:.1f}s"))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
-    for f in report.files:
-        if f.reason:
-            click.echo(f"{f.status}: {f.path}: {f.reason}", err=True)
-    docs, chunks = ingestor.catalog.counts()
-    click.echo(
-        f"{docs} documents, {chunks} chunks indexed; embedded {report.embedded_chunks} "
-        f"chunks in {report.seconds:.1f}s"
-        + ("" if report.model_loaded else " (model not loaded: nothing to embed)")
-    )
-
-
 def filter_options(fn: F) -> F:
     options = [
         click.option("--doc-type", multiple=True, help="Only this document type (repeatable)."),
@@ -187,12 +168,13 @@ def filters_from(opts: dict[str, Any]) -> Any:
 
 @main.command()
 @click.argument("query")
-@click.option("--k", "k", type=click.IntRange(1, 100), default=None, help="How many excerpts.")
+@click.option("--k", "k", type=click.IntRange(min=1), default=None, help=K_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @filter_options
 @click.pass_context
 def search(ctx: click.Context, query: str, k: int | None, as_json: bool, **opts: Any) -> None:
     """Print the excerpts that best match QUERY, with title, section and page."""
+    from index.query import check_k, read_query
     from index.search import excerpts_to_json
 
     server = ctx.obj.get("server")
@@ -202,27 +184,21 @@ def search(ctx: click.Context, query: str, k: int | None, as_json: bool, **opts:
 
             excerpts = remote.search(server, ctx.obj["api_key"], query, k, filters_from(opts))
         else:
-            excerpts = make_searcher(settings_from(ctx)).search(query, k, filters_from(opts))
+            settings = settings_from(ctx)
+            asked = read_query(query, settings)
+            k = check_k(k, settings)
+            excerpts = make_searcher(settings).search(asked, k, filters_from(opts))
     if as_json:
         rows = [e.__dict__ for e in excerpts] if server else None
         out = {"query": query, "results": rows} if server else excerpts_to_json(query, excerpts)
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    if not excerpts:
-        click.echo("No matching excerpts.")
-    for e in excerpts:
-        where = " > ".join(p for p in [e.section] if p) or "(no section)"
-        page = f", p. {e.page}" if e.page else ""
-        click.echo(f"{e.rank}. [{e.score:.3f}] {e.title}")
-        click.echo(f"   {where}{page}  ({e.doc_id} {e.start}-{e.end})")
-        body = textwrap.shorten(best_paragraph(query, e.text), width=600, placeholder=" …")
-        click.echo(textwrap.indent(textwrap.fill(body, width=96), "   "))
-        click.echo()
+    print_excerpts(query, excerpts)
 
 
 @main.command()
 @click.argument("question")
-@click.option("--k", "k", type=click.IntRange(1, 50), default=None, help="Excerpts to draw on.")
+@click.option("--k", "k", type=click.IntRange(min=1), default=None, help="Excerpts to draw on.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @filter_options
 @click.pass_context
@@ -237,9 +213,12 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **opts:
         text = json.dumps(body, indent=2, ensure_ascii=False) if as_json else None
         click.echo(text or remote.answer_text(body))
         return
+    from index.query import check_k, read_query
+
     settings = settings_from(ctx)
     with user_errors():
-        answer = make_answerer(settings).answer(question, k, filters_from(opts))
+        asked = read_query(question, settings)
+        answer = make_answerer(settings).answer(asked, check_k(k, settings), filters_from(opts))
     if as_json:
         click.echo(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -256,28 +235,18 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool, **opts:
 @click.pass_context
 def orgs(ctx: click.Context, topic: str, limit: int, as_json: bool, **opts: Any) -> None:
     """Organizations relevant to TOPIC, each with its evidence and citations."""
+    from index.query import read_query
+
     settings = settings_from(ctx)
     with user_errors():
-        found = make_answerer(settings).organizations(topic, limit, filters_from(opts))
+        asked = read_query(topic, settings)
+        found = make_answerer(settings).organizations(asked, limit, filters_from(opts))
     if as_json:
         click.echo(
             json.dumps({"topic": topic, "organizations": found}, indent=2, ensure_ascii=False)
         )
         return
-    if not found:
-        click.echo("No organizations found for this topic.")
-    for i, org in enumerate(found, 1):
-        kind = f" ({org['kind']})" if org["kind"] else ""
-        click.echo(f"{i}. {org['name']}{kind}: {org['mentions']} mention(s)")
-        click.echo(textwrap.indent(textwrap.fill(org["what"], width=96), "   "))
-        measures = ", ".join(org["measures"]) or "none named"
-        click.echo(f"   How we know: {org['evidence_kind']}; measures: {measures}")
-        for c in org["citations"]:
-            page = f", p. {c['page']}" if c["page"] else ""
-            click.echo(
-                f"   [{c['n']}] {c['title']} — {c['section']}{page} ({c['start']}-{c['end']})"
-            )
-        click.echo()
+    print_organizations(found)
 
 
 @main.command("settings")
@@ -301,19 +270,6 @@ def make_answerer(settings: Settings) -> Any:
     return Answerer(settings, searcher, searcher.embedder)
 
 
-def best_paragraph(query: str, text: str) -> str:
-    """The paragraph of a long excerpt that shares most words with the query (what a reader
-    wants to see first); the whole text when it is short."""
-    if len(text) <= 600:
-        return text
-    from answer.evidence import terms
-
-    wanted = set(terms(query))
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    best = max(paragraphs, key=lambda p: len(wanted & set(terms(p))))
-    return best if best == paragraphs[0] else "… " + best
-
-
 def make_searcher(settings: Settings) -> Any:
     from index.retrieval import HybridSearcher
 
@@ -322,15 +278,17 @@ def make_searcher(settings: Settings) -> Any:
 
 @main.command("eval")
 @click.argument("eval_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--k", "k", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help=K_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def evaluate_command(ctx: click.Context, eval_file: Path, k: int, as_json: bool) -> None:
     """Score retrieval on a JSONL evaluation set (recall@k, MRR, nDCG, misses)."""
+    from index.query import check_k
     from pathways.evaluation import evaluate, format_report, load_eval_set, report_to_dict
 
     settings = settings_from(ctx)
     with user_errors():
+        check_k(k, settings)
         questions = load_eval_set(eval_file)
         searcher = make_searcher(settings)
         retrieve = passage_retriever(searcher)

@@ -1,4 +1,5 @@
-"""Domain errors. Core code raises these; the CLI and the API turn them into messages.
+"""Domain errors. Core code raises these; the CLI and the API turn them into messages (the
+HTTP status of each is chosen in api.errors, not here).
 
 Each error's message says what is wrong and what to do about it.
 """
@@ -7,20 +8,13 @@ Each error's message says what is wrong and what to do about it.
 class PathwaysError(Exception):
     """Base class for every error a user should see as a message, not a traceback."""
 
-    status_code = 400
-    retry_after: int | None = None  # seconds; set on faults that pass (the API sends Retry-After)
-
 
 class UnsupportedFileType(PathwaysError):
     """The file's type is not one we can read."""
 
-    status_code = 415
-
 
 class UnreadableFile(PathwaysError):
     """The file has a supported type but cannot be read (corrupt, encrypted, empty)."""
-
-    status_code = 422
 
 
 class EmptyDocument(UnreadableFile):
@@ -28,38 +22,28 @@ class EmptyDocument(UnreadableFile):
 
 
 class FileTooLarge(PathwaysError):
-    status_code = 413
+    """The file or request is larger than the limit allows."""
 
 
 class IndexMissing(PathwaysError):
-    """No index has been built yet in the configured home (409: ingest first, then retry)."""
-
-    status_code = 409
+    """No index has been built yet in the configured home (ingest first, then retry)."""
 
 
 class DocumentNotFound(PathwaysError):
-    status_code = 404
+    """No indexed document has that id."""
 
 
 class InvalidQuery(PathwaysError):
-    status_code = 422
+    """The question or its parameters are outside the limits (empty, too long, k too big)."""
 
 
 class ModelLoadError(PathwaysError):
     """The embedding model could not be loaded."""
 
-    status_code = 500
-
 
 class StoreUnavailable(PathwaysError):
     """The vector store failed or cannot be reached (a fault on our side, not the request's)."""
 
-    status_code = 503
-    retry_after = 5
-
 
 class IndexBusy(PathwaysError):
     """Another process holds the index's write lock for longer than we may wait."""
-
-    status_code = 503
-    retry_after = 10

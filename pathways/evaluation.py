@@ -1,69 +1,54 @@
 """Retrieval evaluation against a JSONL question set (see ``eval/README.md``).
 
 Everything here is pure and independent of how retrieval works: ``evaluate`` takes a
-``retrieve(question, k)`` callable and scores the passages it returns. A passage is a hit for
-a quote under exactly the README rule: after ``normalize``, the quote is a substring of the
-passage, or the longest common subsequence of their word lists covers at least 80% of the
-quote's words.
+``retrieve(question, k)`` callable and scores the passages it returns against the question set
+(``pathways.eval_set``) under the README hit rule (``pathways.hit_rule``), into a report
+(``pathways.eval_report``). Their names are importable from here too.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
 import statistics
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, TypeVar
+from pathlib import PurePosixPath, PureWindowsPath
 
-from pathways.errors import PathwaysError
-from pathways.text import words
+from pathways.eval_report import (
+    BUDGET_WORDS,
+    K_VALUES,
+    NDCG_K,
+    EvalReport,
+    MetricSummary,
+    Miss,
+    QuestionResult,
+    QuestionScore,
+    QuoteRank,
+    format_report,
+    report_to_dict,
+)
+from pathways.eval_set import (
+    KINDS,
+    EvalQuestion,
+    EvalSetError,
+    Evidence,
+    load_eval_set,
+    parse_question,
+)
+from pathways.hit_rule import is_hit, lcs_length, normalize, prepare, prepared_hit, words
+
+__all__ = [  # the question set, the hit rule and the report, for callers of the evaluation
+    "BUDGET_WORDS", "K_VALUES", "NDCG_K", "EvalQuestion", "EvalReport", "EvalSetError",
+    "Evidence", "MetricSummary", "Miss", "Passage", "QuestionResult", "QuestionScore",
+    "QuoteRank", "evaluate", "format_report", "is_hit", "lcs_length", "load_eval_set",
+    "normalize", "parse_question", "quote_ranks", "report_to_dict", "summarize", "words",
+    "within_budget",
+]  # fmt: skip
 
 logger = logging.getLogger(__name__)
-
-KINDS: tuple[str, ...] = ("fact", "list", "why", "how", "numeric", "compare", "unanswerable")
-K_VALUES: tuple[int, ...] = (1, 3, 5, 10)
-NDCG_K = 10
-BUDGET_WORDS = 1000  # budget recall: evidence inside the first this many words of the results
-HIT_NUMERATOR, HIT_DENOMINATOR = 4, 5  # the 80% LCS threshold, kept as an exact fraction
-
-T = TypeVar("T")
-
-
-class EvalSetError(PathwaysError):
-    """The evaluation set file is missing or has a malformed line."""
-
-    status_code = 422
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class Evidence:
-    file: str
-    quote: str
-
-
-@dataclass(frozen=True)
-class EvalQuestion:
-    id: str
-    question: str
-    kind: str
-    evidence: tuple[Evidence, ...]
-    answer: str
-    entities: tuple[str, ...]
-    paraphrased: bool
-    audience: str = ""  # policy | staff | public, where the set says
-
-    @property
-    def answerable(self) -> bool:
-        return bool(self.evidence)
 
 
 @dataclass(frozen=True)
@@ -72,200 +57,6 @@ class Passage:
 
     file: str | None
     text: str
-
-
-@dataclass(frozen=True)
-class QuestionScore:
-    recall: Mapping[int, float]  # k -> fraction of quotes hit within top k
-    all_hit: Mapping[int, float]  # k -> 1.0 if every quote hit within top k, else 0.0
-    reciprocal_rank: float
-    ndcg: float  # nDCG@NDCG_K
-    budget: float = 0.0  # fraction of quotes hit within the first BUDGET_WORDS words
-
-
-@dataclass(frozen=True)
-class QuestionResult:
-    id: str
-    question: str
-    kind: str
-    quotes: tuple[str, ...]
-    ranks: tuple[int | None, ...]
-    score: QuestionScore | None  # None for unanswerable questions
-    latency_ms: float
-
-
-@dataclass(frozen=True)
-class MetricSummary:
-    n: int
-    recall: Mapping[int, float]
-    all_hit: Mapping[int, float]
-    mrr: float
-    ndcg: float
-    budget: float = 0.0
-
-
-@dataclass(frozen=True)
-class QuoteRank:
-    quote: str
-    rank: int | None
-
-
-@dataclass(frozen=True)
-class Miss:
-    id: str
-    question: str
-    quotes: tuple[QuoteRank, ...]
-
-
-@dataclass(frozen=True)
-class EvalReport:
-    k: int
-    overall: MetricSummary
-    by_kind: Mapping[str, MetricSummary]
-    misses: tuple[Miss, ...]
-    n_questions: int
-    n_skipped_unanswerable: int
-    median_latency_ms: float
-    results: tuple[QuestionResult, ...]
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def load_eval_set(path: Path) -> list[EvalQuestion]:
-    """Read one question per non-blank line; raise EvalSetError naming the bad line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise EvalSetError(f"Cannot read evaluation set {path}: {e}") from e
-    questions: list[EvalQuestion] = []
-    seen: set[str] = set()
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        question = parse_question(line, where=f"{path}:{lineno}")
-        if question.id in seen:
-            raise EvalSetError(f"{path}:{lineno}: duplicate question id {question.id!r}")
-        seen.add(question.id)
-        questions.append(question)
-    return questions
-
-
-def parse_question(line: str, where: str = "<line>") -> EvalQuestion:
-    """Parse and validate one JSONL line; ``where`` prefixes error messages."""
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise EvalSetError(f"{where}: invalid JSON: {e.msg} (column {e.colno})") from e
-    if not isinstance(obj, dict):
-        raise EvalSetError(f"{where}: expected a JSON object, got {type(obj).__name__}")
-    kind = _field(obj, "kind", str, where)
-    if kind not in KINDS:
-        raise EvalSetError(f"{where}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    evidence = _parse_evidence(_field(obj, "evidence", list, where), where)
-    if (kind == "unanswerable") == bool(evidence):
-        raise EvalSetError(f"{where}: evidence must be empty exactly when kind is 'unanswerable'")
-    entities = _field(obj, "entities", list, where)
-    if not all(isinstance(e, str) for e in entities):
-        raise EvalSetError(f"{where}: 'entities' must be a list of strings")
-    return EvalQuestion(
-        id=_field(obj, "id", str, where),
-        question=_field(obj, "question", str, where),
-        kind=kind,
-        evidence=evidence,
-        answer=_field(obj, "answer", str, where),
-        entities=tuple(entities),
-        paraphrased=_field(obj, "paraphrased", bool, where),
-        audience=str(obj.get("audience", "")),
-    )
-
-
-def _field(obj: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
-    if key not in obj:
-        raise EvalSetError(f"{where}: missing field {key!r}")
-    value = obj[key]
-    if not isinstance(value, kind):
-        raise EvalSetError(f"{where}: field {key!r} must be {kind.__name__}, got {value!r:.60}")
-    return value
-
-
-def _parse_evidence(items: list[Any], where: str) -> tuple[Evidence, ...]:
-    evidence: list[Evidence] = []
-    for i, item in enumerate(items):
-        at = f"{where}: evidence[{i}]"
-        if not isinstance(item, dict):
-            raise EvalSetError(f"{at} must be an object with 'file' and 'quote'")
-        file, quote = _field(item, "file", str, at), _field(item, "quote", str, at)
-        if not file.strip() or not words(quote):
-            raise EvalSetError(f"{at}: 'file' and 'quote' must be non-empty")
-        evidence.append(Evidence(file=file, quote=quote))
-    return tuple(evidence)
-
-
-# --------------------------------------------------------------------------- hit rule
-
-_ARTIFACT_TAGS = re.compile(r"\[bookmark: [^\]]*\]|\[footnoteRef:\d+\]|\[image: [^\]]*\]")
-_PAGE_NUMBER_LINE = re.compile(r"(?m)^[ \t]*\d{1,3}[ \t]*$")
-_LOCAL_LINK = re.compile(r"\[([^\]]*)\]\(#\)")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def normalize(text: str) -> str:
-    """Remove extraction artifacts, then collapse whitespace (README 'Normalization')."""
-    text = _ARTIFACT_TAGS.sub(" ", text)
-    text = _PAGE_NUMBER_LINE.sub(" ", text)
-    text = _LOCAL_LINK.sub(r"\1", text)
-    text = text.replace("**", "").replace("\\$", "$")
-    return _WHITESPACE.sub(" ", text).strip()
-
-
-def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    """Length of the longest common subsequence of two word lists (O(len(a) * len(b)))."""
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0]
-        for j, y in enumerate(b):
-            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
-        prev = cur
-    return prev[-1]
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """A normalized text with its word list and word counts, computed once."""
-
-    text: str
-    words: tuple[str, ...]
-    counts: Counter[str]
-
-
-def _prepare(text: str) -> _Prepared:
-    norm = normalize(text)
-    ws = tuple(words(norm))
-    return _Prepared(text=norm, words=ws, counts=Counter(ws))
-
-
-def _enough(matched: int, n_quote_words: int) -> bool:
-    # matched >= 0.8 * n, in integer arithmetic.
-    return matched * HIT_DENOMINATOR >= n_quote_words * HIT_NUMERATOR
-
-
-def _prepared_hit(quote: _Prepared, passage: _Prepared) -> bool:
-    if quote.text in passage.text:
-        return True
-    n = len(quote.words)
-    # Upper bound on the LCS: each quote word can match at most as often as it occurs in both.
-    bound = sum(min(c, passage.counts[w]) for w, c in quote.counts.items())
-    if not _enough(bound, n):
-        return False
-    # Passage words absent from the quote can never be part of the LCS; drop them first.
-    relevant = [w for w in passage.words if w in quote.counts]
-    return _enough(lcs_length(quote.words, relevant), n)
-
-
-def is_hit(quote: str, passage: str) -> bool:
-    """True if ``passage`` contains ``quote`` under the README hit rule."""
-    return _prepared_hit(_prepare(quote), _prepare(passage))
 
 
 def _base_name(file: str) -> str:
@@ -293,14 +84,14 @@ def within_budget(passages: Sequence[Passage], budget: int = BUDGET_WORDS) -> li
 
 def quote_ranks(question: EvalQuestion, passages: Sequence[Passage]) -> list[int | None]:
     """Per evidence quote: 1-based rank of the first passage that hits it, or None."""
-    prepared = [_prepare(p.text) for p in passages]
+    prepared = [prepare(p.text) for p in passages]
     ranks: list[int | None] = []
     for ev in question.evidence:
-        quote = _prepare(ev.quote)
+        quote = prepare(ev.quote)
         hits = (
             rank
             for rank, (passage, prep) in enumerate(zip(passages, prepared, strict=True), start=1)
-            if _same_file(ev.file, passage.file) and _prepared_hit(quote, prep)
+            if _same_file(ev.file, passage.file) and prepared_hit(quote, prep)
         )
         ranks.append(next(hits, None))
     return ranks
@@ -424,108 +215,3 @@ def evaluate(
         median_latency_ms=statistics.median(latencies) if latencies else 0.0,
         results=tuple(results),
     )
-
-
-# --------------------------------------------------------------------------- output
-
-_COLUMNS: tuple[str, ...] = (
-    "n", "R@1", "R@3", "R@5", "R@10", "All@5", "MRR", "nDCG@10", f"B@{BUDGET_WORDS}w"
-)  # fmt: skip
-
-
-def _cells(summary: MetricSummary) -> list[str]:
-    def fmt(value: float | None) -> str:
-        return "-" if value is None else f"{value:.3f}"
-
-    recall = [fmt(summary.recall.get(k)) for k in K_VALUES]
-    return [
-        str(summary.n),
-        *recall,
-        fmt(summary.all_hit.get(5)),
-        fmt(summary.mrr),
-        fmt(summary.ndcg),
-        fmt(summary.budget),
-    ]
-
-
-def _table(rows: Sequence[tuple[str, MetricSummary]]) -> list[str]:
-    label_width = max(len("kind"), *(len(label) for label, _ in rows))
-    header = ["kind".ljust(label_width), *(c.rjust(7) for c in _COLUMNS)]
-    lines = ["  ".join(header)]
-    for label, summary in rows:
-        lines.append("  ".join([label.ljust(label_width), *(c.rjust(7) for c in _cells(summary))]))
-    return lines
-
-
-def _miss_lines(misses: Sequence[Miss], k: int) -> list[str]:
-    lines = [f"Misses ({len(misses)}):"]
-    for miss in misses:
-        lines.append(f"- {miss.id}: {miss.question}")
-        for qr in miss.quotes:
-            where = f"rank {qr.rank}" if qr.rank is not None else f"not in top {k}"
-            snippet = normalize(qr.quote)[:60]
-            lines.append(f'    "{snippet}" -> {where}')
-    return lines
-
-
-def format_report(report: EvalReport) -> str:
-    """A plain-text table (overall, then each kind) followed by the list of misses."""
-    intro = (
-        f"{report.n_questions} questions, {report.overall.n} scored, "
-        f"{report.n_skipped_unanswerable} unanswerable skipped; top k = {report.k}; "
-        f"median latency {report.median_latency_ms:.1f} ms"
-    )
-    rows = [("overall", report.overall), *report.by_kind.items()]
-    return "\n".join([intro, "", *_table(rows), "", *_miss_lines(report.misses, report.k)])
-
-
-def _summary_to_dict(summary: MetricSummary) -> dict[str, Any]:
-    return {
-        "n": summary.n,
-        "recall": {str(k): v for k, v in summary.recall.items()},
-        "all_hit": {str(k): v for k, v in summary.all_hit.items()},
-        "mrr": summary.mrr,
-        "ndcg@10": summary.ndcg,
-        f"budget@{BUDGET_WORDS}w": summary.budget,
-    }
-
-
-def _score_to_dict(score: QuestionScore) -> dict[str, Any]:
-    return {
-        "recall": {str(k): v for k, v in score.recall.items()},
-        "all_hit": {str(k): v for k, v in score.all_hit.items()},
-        "reciprocal_rank": score.reciprocal_rank,
-        "ndcg@10": score.ndcg,
-        f"budget@{BUDGET_WORDS}w": score.budget,
-    }
-
-
-def _result_to_dict(result: QuestionResult) -> dict[str, Any]:
-    return {
-        "id": result.id,
-        "kind": result.kind,
-        "ranks": list(result.ranks),
-        "score": None if result.score is None else _score_to_dict(result.score),
-        "latency_ms": result.latency_ms,
-    }
-
-
-def report_to_dict(report: EvalReport) -> dict[str, Any]:
-    """A JSON-serializable view of the report (integer k keys become strings)."""
-    return {
-        "k": report.k,
-        "n_questions": report.n_questions,
-        "n_skipped_unanswerable": report.n_skipped_unanswerable,
-        "median_latency_ms": report.median_latency_ms,
-        "overall": _summary_to_dict(report.overall),
-        "by_kind": {kind: _summary_to_dict(s) for kind, s in report.by_kind.items()},
-        "misses": [
-            {
-                "id": m.id,
-                "question": m.question,
-                "quotes": [{"quote": q.quote, "rank": q.rank} for q in m.quotes],
-            }
-            for m in report.misses
-        ],
-        "questions": [_result_to_dict(r) for r in report.results],
-    }

@@ -20,20 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from answer.compose import WINDOW_CHARS
 from answer.features import QUESTION_FEATURES, SENTENCE_FEATURES
+from answer.library import Library
 from answer.model import AnswerModel, Logistic
-from answer.qa import (
-    WINDOW_CHARS,
-    Answer,
-    Answerer,
-    Gathered,
-    Library,
-    lacks_figure,
-    support_vector,
-    top_similarity,
-)
+from answer.qa import Answerer, Gathered, lacks_figure, support_vector, top_similarity
 from pathways.evaluation import EvalQuestion, is_hit, lcs_length, normalize
 from pathways.text import words
+from pathways.types import Answer
 
 logger = logging.getLogger(__name__)
 
@@ -197,27 +191,9 @@ def fit_model(
     answer cite gold evidence) and features, and the threshold, set on out-of-fold support
     probabilities so that at most MAX_FALSE_REFUSALS of answerable questions are refused."""
     lib = answerer.library()
-    files = lib.files
     n = len(samples)
-    inner_models: list[Logistic] = []
-    owner = np.zeros(n, dtype=int)
-    for part in folds_of(n, inner, SEED + 1):
-        held = set(part.tolist())
-        inner_models.append(fit_sentences([s for i, s in enumerate(samples) if i not in held], c))
-        owner[part] = len(inner_models) - 1
-    always = fit_logistic(np.zeros((1, len(QUESTION_FEATURES))), np.ones(1), QUESTION_FEATURES, c)
-
-    def cited(margin: float) -> np.ndarray:
-        trials = [AnswerModel(m, always, -1.0, margin) for m in inner_models]
-        return np.array([
-            s.question.answerable
-            and gold_cited(s.question, answerer.decide(s.gathered, trials[owner[i]]), files)
-            for i, s in enumerate(samples)
-        ])  # fmt: skip
-
-    by_margin = {m: cited(m) for m in SELECT_MARGINS}
-    margin = max(SELECT_MARGINS, key=lambda m: (by_margin[m].sum(), -m))
-    y = by_margin[margin]
+    inner_models, owner = inner_sentence_models(samples, inner, c)
+    margin, y = best_margin(answerer, samples, inner_models, owner, c)
     qx = np.array(
         [support_vector(lib, s.gathered, inner_models[owner[i]]) for i, s in enumerate(samples)]
     )
@@ -239,6 +215,45 @@ def fit_model(
     sentence = fit_sentences(samples, c)
     support = fit_logistic(qx, y, QUESTION_FEATURES, c)
     return AnswerModel(sentence, support, threshold, margin, topic_floor, info)
+
+
+def inner_sentence_models(
+    samples: Sequence[Sample], inner: int, c: float
+) -> tuple[list[Logistic], np.ndarray]:
+    """Sentence models fitted with each inner fold held out, and for each sample the index of
+    the model that did not see it."""
+    models: list[Logistic] = []
+    owner = np.zeros(len(samples), dtype=int)
+    for part in folds_of(len(samples), inner, SEED + 1):
+        held = set(part.tolist())
+        models.append(fit_sentences([s for i, s in enumerate(samples) if i not in held], c))
+        owner[part] = len(models) - 1
+    return models, owner
+
+
+def best_margin(
+    answerer: Answerer,
+    samples: Sequence[Sample],
+    models: list[Logistic],
+    owner: np.ndarray,
+    c: float,
+) -> tuple[float, np.ndarray]:
+    """The selection margin whose answers (from the out-of-fold sentence models) cite the
+    most gold evidence, and for each sample whether its answer did."""
+    files = answerer.library().files
+    always = fit_logistic(np.zeros((1, len(QUESTION_FEATURES))), np.ones(1), QUESTION_FEATURES, c)
+
+    def cited(margin: float) -> np.ndarray:
+        trials = [AnswerModel(m, always, -1.0, margin) for m in models]
+        return np.array([
+            s.question.answerable
+            and gold_cited(s.question, answerer.decide(s.gathered, trials[owner[i]]), files)
+            for i, s in enumerate(samples)
+        ])  # fmt: skip
+
+    by_margin = {m: cited(m) for m in SELECT_MARGINS}
+    margin = max(SELECT_MARGINS, key=lambda m: (by_margin[m].sum(), -m))
+    return margin, by_margin[margin]
 
 
 def refusal_threshold(probs: np.ndarray, answerable: np.ndarray, ruled: np.ndarray) -> float:

@@ -14,7 +14,24 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
+# Hard ceilings: the API publishes them in its schema; the limits below may only tighten them.
+K_CEILING = 50
+QUERY_CHARS_CEILING = 10_000
 _SIMPLE_RATE = re.compile(r"[1-9][0-9]*/(second|minute|hour|day)")
+
+
+# The sections of the settings, in order: the first field of each and its title (docs/settings.md
+# and `pathways settings --markdown` list the fields under these titles).
+SECTIONS: dict[str, str] = {
+    "home": "Storage",
+    "embedding_model": "Embedding",
+    "chunk_tokens": "Chunking",
+    "prune_missing": "Ingest",
+    "default_k": "Limits (what a request may ask for; the API and the CLI check these)",
+    "candidates": "Retrieval and scoring (query time: changing these never needs a re-ingest)",
+    "answer_k": "Answers",
+    "admin_key": "API and web page",
+}
 
 
 class Settings(BaseSettings):
@@ -28,12 +45,14 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None,
         description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8001. "
-        "Unset: an embedded Chroma inside `home`.",
+        "Unset: an embedded Chroma inside `home`. Set: the catalog, texts and sentence table "
+        "live in the server too, and `home` keeps only what a replica rebuilds from it (see "
+        "README, Serving more traffic).",
     )
     lease_seconds: float = Field(
         30.0,
         ge=1,
-        description="With chroma_url: seconds after which the write lease of a writer that "
+        description="With a Chroma server: seconds after which the write lease of a writer that "
         "stopped renewing it (killed) is taken over by the next writer.",
     )
 
@@ -71,15 +90,32 @@ class Settings(BaseSettings):
         True,
         description="When ingesting a folder, drop indexed documents whose file has gone from it.",
     )
+
+    # --- limits: what a request may ask for (the API and the CLI check these) ---------------
+    default_k: int = Field(
+        5, ge=1, le=K_CEILING, description="Excerpts a search returns when it does not say (`k`)."
+    )
+    max_k: int = Field(
+        K_CEILING,
+        ge=1,
+        le=K_CEILING,
+        description=f"Most excerpts a search or an answer may ask for (`k`; at most {K_CEILING}).",
+    )
+    max_query_chars: int = Field(
+        2000,
+        ge=10,
+        le=QUERY_CHARS_CEILING,
+        description="Longest question or search accepted, in characters (after white space is "
+        f"folded; at most {QUERY_CHARS_CEILING}).",
+    )
     max_upload_mb: int = Field(
         50, ge=1, description="Largest file accepted for ingest or upload, MB."
     )
+    max_request_kb: int = Field(
+        64, ge=1, description="Largest request body accepted by endpoints other than upload, KB."
+    )
 
-    # --- query ---------------------------------------------------------------------------
-    default_k: int = Field(5, ge=1, le=50, description="Excerpts returned by default.")
-    max_query_chars: int = Field(2000, ge=10, description="Longest question accepted.")
-
-    # --- retrieval (query time: changing these never needs a re-ingest) ---------------------
+    # --- retrieval and scoring (query time: changing these never needs a re-ingest) ---------
     candidates: int = Field(
         80, ge=5, le=500, description="Chunks taken from each of dense and BM25 search."
     )
@@ -91,6 +127,18 @@ class Settings(BaseSettings):
     )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     keyword_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    named_weight: float = Field(
+        1.0,
+        ge=0,
+        description='When a query names a document ("the Nashville memo"), the dense and BM25 '
+        "rankings within that document join the fusion with this share of their weights.",
+    )
+    definition_weight: float = Field(
+        4.0,
+        ge=0,
+        description="Fusion weight of the chunk where a document defines the term a query asks "
+        "the meaning of (enough to put it first).",
+    )
     acronym_weight: float = Field(
         0.25,
         ge=0,
@@ -122,7 +170,7 @@ class Settings(BaseSettings):
 
     # --- answers -------------------------------------------------------------------------
     answer_k: int = Field(
-        10, ge=1, le=50, description="Excerpts an answer draws its sentences from."
+        10, ge=1, le=K_CEILING, description="Excerpts an answer draws its sentences from."
     )
     llm_url: str | None = Field(
         None,
@@ -154,9 +202,6 @@ class Settings(BaseSettings):
         description="Per-client limit on /v1/ask, /v1/search and /v1/organizations, `N/period` "
         "(second, minute, hour, day). Counted per client IP address, and per API key within it "
         "when one is sent.",
-    )
-    max_request_kb: int = Field(
-        64, ge=1, description="Largest request body accepted by endpoints other than upload, KB."
     )
 
     @field_validator("admin_key", mode="before")
@@ -195,6 +240,14 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_off(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("max_k")
+    @classmethod
+    def _max_k_covers_default(cls, v: int, info) -> int:  # type: ignore[no-untyped-def]
+        default = info.data.get("default_k", 5)
+        if v < default:
+            raise ValueError(f"max_k ({v}) must be at least default_k ({default})")
+        return v
 
     @field_validator("chunk_overlap")
     @classmethod

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routes.ask import answer_pieces
 from index.embedder import Embedder
+from index.query import Query
 from pathways.settings import Settings
 
 QUESTION = "How did Porterville prepare juniors for careers?"
@@ -21,7 +22,9 @@ CITATION_KEYS = {"n", "doc_id", "title", "section", "page", "start", "end", "quo
 
 @pytest.fixture(scope="module")
 def client(corpus_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
-    settings = with_settings(corpus_settings, rate_limit="1000/minute", max_query_chars=300)
+    settings = with_settings(
+        corpus_settings, rate_limit="1000/minute", max_query_chars=300, max_k=20, default_k=3
+    )
     with TestClient(create_app(settings, embedder=embedder)) as c:
         yield c
 
@@ -97,6 +100,7 @@ def test_filters_limit_the_citations(client: TestClient):
         {"question": "x" * 301},  # over PATHWAYS_MAX_QUERY_CHARS in this app
         {"question": "ok", "k": 0},
         {"question": "ok", "k": 51},
+        {"question": "ok", "k": 21},  # over PATHWAYS_MAX_K in this app
         {"question": "ok", "k": "many"},
         {"question": "ok", "filters": {"year_min": "soon"}},
         {"question": "ok", "filters": {"colour": "red"}},
@@ -109,6 +113,14 @@ def test_bad_ask_parameters_are_422(client: TestClient, payload: dict[str, Any])
         r = client.post("/v1/ask", json={**payload, "stream": stream} if payload else payload)
         assert r.status_code == 422, (payload, r.text)
         assert r.json()["detail"]
+
+
+def test_search_reads_its_default_and_its_ceiling_of_k_from_the_settings(client: TestClient):
+    r = client.get("/v1/search", params={"q": QUESTION})
+    assert r.status_code == 200 and len(r.json()["results"]) == 3  # PATHWAYS_DEFAULT_K here
+    assert len(client.get("/v1/search", params={"q": QUESTION, "k": 20}).json()["results"]) > 3
+    r = client.get("/v1/search", params={"q": QUESTION, "k": 21})
+    assert r.status_code == 422 and "between 1 and 20" in r.json()["detail"]
 
 
 def test_not_json_is_422(client: TestClient):
@@ -139,8 +151,8 @@ def test_organizations_passes_the_list_through(client: TestClient, monkeypatch):
     found = [{"name": "Porterville Unified School District", "kind": "district", "mentions": 3}]
     calls: list[str] = []
 
-    def organizations(topic: str) -> list[dict[str, Any]]:
-        calls.append(topic)
+    def organizations(topic: Query) -> list[dict[str, Any]]:
+        calls.append(topic.text)  # the route passes the question checked and analysed once
         return found
 
     monkeypatch.setattr(answerer, "organizations", organizations, raising=False)

@@ -47,6 +47,16 @@ def test_empty_query_is_an_error(corpus_settings: Settings):
     assert result.exit_code == 1 and "empty" in result.output.lower()
 
 
+def test_k_over_the_settings_ceiling_is_an_error(tmp_path: Path):
+    home = str(tmp_path / "empty")  # the limits are checked before the index is opened
+    result = run(
+        "--home", home, "search", "dual enrollment", "--k", "7", env={"PATHWAYS_MAX_K": "6"}
+    )
+    assert result.exit_code == 1 and "between 1 and 6, not 7" in result.output
+    result = run("--home", home, "ask", "What is dual enrollment?", "--k", "51")
+    assert result.exit_code == 1 and "between 1 and 50, not 51" in result.output
+
+
 def test_ingest_reports_failures_and_exits_nonzero(tmp_path: Path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -72,7 +82,7 @@ def test_bad_setting_is_reported(tmp_path: Path):
 
 
 def test_long_excerpt_shows_its_best_paragraph_first():
-    from pathways.cli import best_paragraph
+    from pathways.cli_output import best_paragraph
 
     text = "Intro paragraph about funding. " * 20 + "\n\nSite visits happened in spring 2016."
     assert best_paragraph("when were the site visits?", text).startswith("… Site visits")

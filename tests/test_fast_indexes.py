@@ -15,6 +15,7 @@ import pytest
 from index.dense import VectorMatrix, load_or_build, top_rows
 from index.keyword import PARAMS, KeywordIndex, make_tokenizer
 from index.keyword import load_or_build as load_or_build_keyword
+from index.query import analyse_query
 from index.retrieval import HybridSearcher
 from index.search import Filters
 from pathways.settings import Settings
@@ -102,12 +103,12 @@ def test_dense_ranking_from_the_copy_matches_chroma(searcher: HybridSearcher):
     snap = searcher.snapshot()
     assert searcher.matrix is not None and len(searcher.matrix.ids) == len(snap.chunks)
     for query in QUERIES[:3]:
-        ours = searcher.dense(query, 10, Filters(), snap)
-        chroma = super(HybridSearcher, searcher).dense(query, 10, Filters(), snap)
+        ours = searcher.dense(analyse_query(query), 10, Filters(), snap)
+        chroma = super(HybridSearcher, searcher).dense(analyse_query(query), 10, Filters(), snap)
         assert [v for v, _ in ours] == [v for v, _ in chroma]
         assert [s for _, s in ours] == pytest.approx([s for _, s in chroma], abs=1e-4)
     only = Filters(doc_id=("nashville-national-pathway-exemplars-memo-2021",))
-    hits = searcher.dense("career pathways", 5, only, snap)
+    hits = searcher.dense(analyse_query("career pathways"), 5, only, snap)
     assert hits and all(v.startswith(f"{only.doc_id[0]}@") for v, _ in hits)
 
 

@@ -20,6 +20,7 @@ from api_support import ADMIN_KEY, auth, serve_app, with_settings
 from answer.qa import Answerer
 from api.app import create_app
 from index.embedder import Embedder
+from index.query import analyse_query
 from index.retrieval import HybridSearcher
 from index.search import Filters, Searcher
 from index.store import Catalog
@@ -170,7 +171,7 @@ def test_reingest_repairs_a_listed_document_whose_vectors_are_gone(
     shutil.rmtree(settings.home / "vectors", ignore_errors=True)  # a copy is made without robotics
     hybrid = HybridSearcher(settings, embedder)
     only_robotics = Filters(doc_id=("robotics",))
-    assert hybrid.dense("robotics kits", 1, only_robotics, hybrid.snapshot()) == []
+    assert hybrid.dense(analyse_query("robotics kits"), 1, only_robotics, hybrid.snapshot()) == []
 
     report = Ingestor(settings, embedder).ingest([folder])
     statuses = {(f.doc_id, f.status) for f in report.files}
@@ -184,7 +185,8 @@ def test_reingest_repairs_a_listed_document_whose_vectors_are_gone(
     hits = Searcher(settings, embedder).search("robotics kits", 1, only_robotics)
     assert hits and "robotics kits" in hits[0].text
     # the repair moved the vector epoch, not the generation: the running copy fetches the rows
-    (best, _), *_ = hybrid.dense("robotics kits", 1, only_robotics, hybrid.snapshot())
+    robotics = analyse_query("robotics kits")
+    (best, _), *_ = hybrid.dense(robotics, 1, only_robotics, hybrid.snapshot())
     assert best.startswith("robotics@")
 
 

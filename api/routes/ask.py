@@ -16,7 +16,8 @@ from api.responses import LIMITED, errors
 from api.schemas import AnswerOut, AskRequest, FiltersIn
 from api.security import RateLimit
 from api.state import AppState, StateDep
-from index.search import Filters, check_query
+from index.query import check_k, read_query
+from index.search import Filters
 from pathways.types import Answer
 
 router = APIRouter(prefix="/v1", tags=["ask"])
@@ -53,8 +54,9 @@ def to_filters(f: FiltersIn | None) -> Filters | None:
 
 
 def answer_question(state: AppState, body: AskRequest) -> Answer:
-    question = check_query(body.question, state.settings.max_query_chars)
-    return state.answerer.answer(question, body.k, to_filters(body.filters))
+    question = read_query(body.question, state.settings)
+    k = check_k(body.k, state.settings)
+    return state.answerer.answer(question, k, to_filters(body.filters))
 
 
 def answer_body(state: AppState, body: AskRequest) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from api.responses import LIMITED, errors
 from api.schemas import NOT_BLANK, Organizations
 from api.security import RateLimit
 from api.state import StateDep
-from index.search import check_query
+from index.query import read_query
 
 router = APIRouter(prefix="/v1", tags=["organizations"])
 
@@ -28,6 +28,6 @@ def organizations(
     find = getattr(state.answerer, "organizations", None)
     if find is None:
         raise HTTPException(501, "Organization lookup is not available on this server yet.")
-    topic = check_query(q, state.settings.max_query_chars)
+    topic = read_query(q, state.settings)
     found: list[dict[str, Any]] = find(topic)
-    return Organizations(topic=topic, organizations=found)
+    return Organizations(topic=topic.text, organizations=found)

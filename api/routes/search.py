@@ -6,6 +6,7 @@ from api.responses import LIMITED, errors
 from api.schemas import MAX_K, MAX_QUESTION_CHARS, NOT_BLANK, YEAR_MAX, YEAR_MIN, SearchResponse
 from api.security import RateLimit
 from api.state import StateDep
+from index.query import check_k, read_query
 from index.search import Filters, excerpts_to_json
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -31,7 +32,10 @@ def search(
             description="The question or keywords (at most PATHWAYS_MAX_QUERY_CHARS characters).",
         ),
     ],  # fmt: skip
-    k: Annotated[int, Query(ge=1, le=MAX_K, description="How many excerpts.")] = 5,
+    k: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_K, description="How many excerpts (default: PATHWAYS_DEFAULT_K)."),
+    ] = None,
     doc_type: Annotated[list[str], Query(description="Only these document types.")] = [],  # noqa: B006
     year_min: Year = None,
     year_max: Year = None,
@@ -46,5 +50,6 @@ def search(
         region=tuple(region),
         doc_id=tuple(doc_id),
     )
-    excerpts = state.searcher.search(q, k, filters)
+    query = read_query(q, state.settings)
+    excerpts = state.searcher.search(query, check_k(k, state.settings), filters)
     return excerpts_to_json(q, excerpts)
