@@ -20,8 +20,8 @@ CITATION_KEYS = {"n", "doc_id", "title", "section", "page", "start", "end", "quo
 
 
 @pytest.fixture(scope="module")
-def client(corpus_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
-    settings = with_settings(corpus_settings, rate_limit="1000/minute", max_query_chars=300)
+def client(tiny_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
+    settings = with_settings(tiny_settings, rate_limit="1000/minute", max_query_chars=300)
     with TestClient(create_app(settings, embedder=embedder)) as c:
         yield c
 
