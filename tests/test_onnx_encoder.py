@@ -33,6 +33,7 @@ def corpus_paragraphs(limit: int) -> list[str]:
     return out
 
 
+@pytest.mark.slow  # every corpus document; the export itself is checked when it is built
 def test_onnx_vectors_equal_torch_vectors_on_corpus_text(embedder: Embedder):
     encoder = embedder.query_encoder
     assert isinstance(encoder, OnnxQueryEncoder), "the packaged model must get an ONNX encoder"
