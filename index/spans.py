@@ -42,10 +42,14 @@ class Span:
             or self.first - 1 - max_gap <= chunk.ordinal <= self.last + 1 + max_gap
         )
 
-    def absorb(self, vid: str, chunk: Chunk, max_chars: int) -> bool:
-        """Grow to include chunk unless that makes the span longer than max_chars."""
+    def absorb(self, vid: str, chunk: Chunk, max_chars: int, others: Sequence[Span]) -> bool:
+        """Grow to include chunk unless that makes the span longer than max_chars or makes it
+        overlap another span (two spans of one document growing towards each other)."""
         start, end = min(self.start, chunk.start), max(self.end, chunk.end)
         if end - start > max_chars:
+            return False
+        if any(o is not self and o.doc_id == self.doc_id and o.start < end and start < o.end
+               for o in others):  # fmt: skip
             return False
         self.start, self.end = start, end
         self.first, self.last = min(self.first, chunk.ordinal), max(self.last, chunk.ordinal)
@@ -66,7 +70,7 @@ def merge_neighbours(
     spans: list[Span] = []
     for vid, score in ranked:
         chunk = chunks[vid]
-        if any(s.near(chunk, max_gap) and s.absorb(vid, chunk, max_chars) for s in spans):
+        if any(s.near(chunk, max_gap) and s.absorb(vid, chunk, max_chars, spans) for s in spans):
             continue
         if len(spans) < k and not any(s.overlaps(chunk) for s in spans):
             spans.append(Span.of(vid, chunk, score))

@@ -352,18 +352,15 @@ class Ingestor:
             self.vectors.delete_document(doc_id, keep_version=record.version)
 
     def embed(self, texts: Sequence[str], *, label: str) -> np.ndarray:
-        size = self.embedder.batch_size
-        batches = [texts[i : i + size] for i in range(0, len(texts), size)]
-        parts = []
+        """One document's texts, in length-sorted batches (Embedder.embed_many)."""
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
         bar = tqdm(
             total=len(texts), desc=f"embedding {label[:40]}", unit="text",
             disable=not self.progress, leave=False,
         )  # fmt: skip
         with bar:
-            for batch in batches:
-                parts.append(self.embedder.embed(batch))
-                bar.update(len(batch))
-        return np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
+            return self.embedder.embed_many(texts, progress=bar.update)
 
     def prune(self, folders: Iterable[Path], seen: set[str]) -> list[FileReport]:
         """Remove documents whose file was in a scanned folder and is gone."""

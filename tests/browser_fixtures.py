@@ -1,6 +1,7 @@
 """Fixtures of the browser tests, loaded with `pytest_plugins = ["browser_fixtures"]`: a real
-uvicorn server over the indexed corpus, a partner site on a second local origin that embeds the
-widget, and Debian's headless Chromium (one browser per module, one context per page)."""
+uvicorn server over the indexed tiny corpus (the whole corpus when taking screenshots), a partner
+site on a second local origin that embeds the widget, and Debian's headless Chromium (one browser
+per module, one context per page)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 from api_support import free_port, serve_app, serve_folder, with_settings
-from browser_support import ARGS, CHROMIUM, DESKTOP, EMBED_PAGE, TIMEOUT_MS, Servers
+from browser_support import ARGS, CHROMIUM, DESKTOP, EMBED_PAGE, SCREENSHOTS, TIMEOUT_MS, Servers
 
 from api.app import create_app
 from index.embedder import Embedder
@@ -18,12 +19,14 @@ from pathways.settings import Settings
 
 @pytest.fixture(scope="module")
 def servers(
-    corpus_settings: Settings, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Servers]:
+    # the README's screenshots (SCREENSHOTS_DIR) show the whole corpus
+    base: Settings = request.getfixturevalue("corpus_settings" if SCREENSHOTS else "tiny_settings")
     folder = tmp_path_factory.mktemp("partner-site")
     with serve_folder(folder) as site_port:
         settings = with_settings(
-            corpus_settings,
+            base,
             cors_origins=f"http://127.0.0.1:{site_port}",
             rate_limit="1000/minute",
         )

@@ -1,4 +1,4 @@
-"""Cited answers over the real corpus: verbatim quotes, lists, abstention."""
+"""Cited answers: verbatim quotes, lists, abstention (the tiny corpus; on the real corpus: slow)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def assert_quotes_verbatim(answer: Answer, settings: Settings) -> None:
         assert found[1][c.start : c.end] == c.quote, (c.doc_id, c.start, c.end)
 
 
+@pytest.mark.slow
 def test_answer_quotes_equal_the_document_text(answerer, corpus_settings):  # type: ignore[no-untyped-def]
     answer = answerer.answer("How is Porterville attracting and keeping teachers for its pathways?")
     assert not answer.abstained and answer.citations
@@ -33,6 +34,7 @@ def test_answer_quotes_equal_the_document_text(answerer, corpus_settings):  # ty
     assert any("Porterville" in c.quote for c in answer.citations)
 
 
+@pytest.mark.slow
 def test_answer_sentences_are_quotes_not_rewordings(answerer):  # type: ignore[no-untyped-def]
     answer = answerer.answer(
         "What existing structure did the Tulare-Kings Pathway Project build on?"
@@ -42,6 +44,7 @@ def test_answer_sentences_are_quotes_not_rewordings(answerer):  # type: ignore[n
         assert " ".join(c.quote.split()) in flat
 
 
+@pytest.mark.slow
 def test_unanswerable_questions_abstain_and_show_related(answerer, corpus_settings):  # type: ignore[no-untyped-def]
     for question in (
         "What percent of Tennessee graduates earned a credential in 2022?",
@@ -55,17 +58,18 @@ def test_unanswerable_questions_abstain_and_show_related(answerer, corpus_settin
         assert_quotes_verbatim(answer, corpus_settings)
 
 
-def test_an_off_topic_question_gets_a_short_refusal(answerer):  # type: ignore[no-untyped-def]
+def test_an_off_topic_question_gets_a_short_refusal(tiny_answerer):  # type: ignore[no-untyped-def]
     for question in (
         "hi! does anyone have a good enchilada recipe for our potluck?",
         "who won the world series last year",
     ):
-        answer = answerer.answer(question)
+        answer = tiny_answerer.answer(question)
         assert answer.abstained, answer.answer
         assert answer.citations == [] and answer.related == []
         assert "do not answer" in answer.answer
 
 
+@pytest.mark.slow
 def test_organization_list_names_districts_with_how_we_know(answerer):  # type: ignore[no-untyped-def]
     answer = answerer.answer("Which districts are doing career pathways well, and how do we know?")
     assert not answer.abstained
@@ -74,6 +78,7 @@ def test_organization_list_names_districts_with_how_we_know(answerer):  # type: 
     assert "School District" in answer.answer or "Unified" in answer.answer
 
 
+@pytest.mark.slow
 def test_organizations_endpoint_data(answerer, corpus_settings):  # type: ignore[no-untyped-def]
     found = answerer.organizations("employer engagement and internships", limit=5)
     assert len(found) == 5
@@ -89,6 +94,7 @@ def test_organizations_endpoint_data(answerer, corpus_settings):  # type: ignore
         ), org["name"]
 
 
+@pytest.mark.slow
 def test_list_question_is_a_bulleted_list(answerer):  # type: ignore[no-untyped-def]
     answer = answerer.answer("what are the barriers to dual enrollment?")
     assert answer.answer.startswith("- ")
@@ -141,6 +147,7 @@ def test_quantity_questions_need_quantities():
     assert asks_quantity("How much money does the CTE Incentive Grant hand out?") == "money"
 
 
+@pytest.mark.slow
 def test_a_question_asking_for_a_figure_needs_one_in_the_top_excerpts(answerer):  # type: ignore[no-untyped-def]
     # the reports discuss welding programs, never their graduates' wages
     answer = answerer.answer(
@@ -154,10 +161,10 @@ def test_a_question_asking_for_a_figure_needs_one_in_the_top_excerpts(answerer):
     assert not answer.abstained and "110 business partners" in answer.answer
 
 
-def test_cli_ask_json_shape(corpus_settings):  # type: ignore[no-untyped-def]
+def test_cli_ask_json_shape(tiny_settings):  # type: ignore[no-untyped-def]
     result = CliRunner().invoke(
         main,
-        ["--home", str(corpus_settings.home), "ask", "What did the Marriott internship offer?",
+        ["--home", str(tiny_settings.home), "ask", "What did the Marriott internship offer?",
          "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -202,6 +209,7 @@ def test_only_reference_sections_are_kept_out_of_organization_lists(heading: str
     assert bool(REFERENCE_SECTION.search(heading)) is reference
 
 
+@pytest.mark.slow
 def test_organizations_with_a_one_stop_shop_are_found(answerer):  # type: ignore[no-untyped-def]
     answer = answerer.answer(
         "are there districts with a one-stop shop for employers who want to offer internships?"
@@ -284,6 +292,7 @@ def test_a_posed_question_is_not_evidence_but_a_rhetorical_one_is():
     assert not questions["Pathways now call for rigor."]
 
 
+@pytest.mark.slow
 def test_an_organization_entry_leads_with_a_sentence_about_that_organization(answerer):  # type: ignore[no-untyped-def]
     entries = answerer.organizations("Which districts are doing career pathways well?", limit=5)
     about_itself = 0
@@ -325,6 +334,7 @@ def test_a_citation_never_cuts_a_speaker_off_mid_quotation():
     assert text[start:end].endswith("also function well in these smaller East Bay nodes.")
 
 
+@pytest.mark.slow
 def test_back_matter_and_bylines_are_never_evidence(answerer):  # type: ignore[no-untyped-def]
     import numpy as np
 
@@ -378,6 +388,7 @@ def test_a_list_answer_quotes_the_enumeration_a_sentence_announces():
     assert years[slice(*index.extend(0, 0, items=True)[1:])].endswith("deeply with consortia.")
 
 
+@pytest.mark.slow
 def test_a_series_member_no_report_names_is_unknown(answerer):  # type: ignore[no-untyped-def]
     from index.query import analyse_query, series_members
 
@@ -394,6 +405,7 @@ def test_a_series_member_no_report_names_is_unknown(answerer):  # type: ignore[n
     assert lib.unknown_specifics(question) == ["third CCPT cohort"]  # CCPT itself is known
 
 
+@pytest.mark.slow
 def test_a_figure_question_with_no_figure_in_the_top_excerpts_abstains(answerer):  # type: ignore[no-untyped-def]
     from answer.qa import lacks_figure
 

@@ -9,6 +9,8 @@ import pytest
 from index.store import Catalog
 from pathways.evaluation import is_hit, load_eval_set
 
+pytestmark = pytest.mark.slow  # the whole corpus
+
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
 # (file, min answered share, min gold cited, min list entities, min unanswerable abstained),
 # with the shipped model fitted on the question bank, which none of these sets is part of.

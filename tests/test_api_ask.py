@@ -21,9 +21,9 @@ CITATION_KEYS = {"n", "doc_id", "title", "section", "page", "start", "end", "quo
 
 
 @pytest.fixture(scope="module")
-def client(corpus_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
+def client(tiny_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     settings = with_settings(
-        corpus_settings, rate_limit="1000/minute", max_query_chars=300, max_k=20, default_k=3
+        tiny_settings, rate_limit="1000/minute", max_query_chars=300, max_k=20, default_k=3
     )
     with TestClient(create_app(settings, embedder=embedder)) as c:
         yield c

@@ -16,16 +16,16 @@ SITE = "https://partner.example.org"
 
 
 @pytest.fixture(scope="module")
-def open_client(corpus_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
+def open_client(tiny_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     """Defaults: no admin key, no read keys, no CORS origins."""
-    with TestClient(create_app(corpus_settings, embedder=embedder)) as c:
+    with TestClient(create_app(tiny_settings, embedder=embedder)) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
-def locked_client(corpus_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
+def locked_client(tiny_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
     settings = with_settings(
-        corpus_settings,
+        tiny_settings,
         admin_key=ADMIN_KEY,
         api_keys=f"{READ_KEY},another-key",
         cors_origins=f"{SITE}/",
@@ -35,7 +35,7 @@ def locked_client(corpus_settings: Settings, embedder: Embedder) -> Iterator[Tes
         yield c
 
 
-def test_defaults_are_safe(corpus_settings: Settings):
+def test_defaults_are_safe():
     s = Settings()
     assert s.admin_key is None and s.api_keys == [] and s.cors_origins == []
     assert s.rate_limit == "60/minute"
@@ -58,13 +58,13 @@ def test_bad_rate_limit_setting_is_refused():
 
 # --- write endpoints ---------------------------------------------------------------------
 def test_writes_are_disabled_without_an_admin_key(open_client: TestClient):
-    r = open_client.delete("/v1/documents/ccpt-voices-from-the-field-2019")
+    r = open_client.delete("/v1/documents/nashville-national-pathway-exemplars-memo-2021")
     assert r.status_code == 403 and "PATHWAYS_ADMIN_KEY" in r.json()["detail"]
     r = open_client.post("/v1/documents", files={"file": ("a.txt", b"hello world")})
     assert r.status_code == 403 and "PATHWAYS_ADMIN_KEY" in r.json()["detail"]
     r = open_client.delete("/v1/documents/x", headers=auth("anything"))
     assert r.status_code == 403
-    assert open_client.get("/readyz").json()["documents"] == 5
+    assert open_client.get("/readyz").json()["documents"] == 3
 
 
 @pytest.mark.parametrize(
@@ -78,12 +78,14 @@ def test_writes_are_disabled_without_an_admin_key(open_client: TestClient):
     ],
 )
 def test_writes_need_the_admin_key(locked_client: TestClient, headers: dict[str, str], status: int):
-    r = locked_client.delete("/v1/documents/ccpt-voices-from-the-field-2019", headers=headers)
+    r = locked_client.delete(
+        "/v1/documents/nashville-national-pathway-exemplars-memo-2021", headers=headers
+    )
     assert r.status_code == status, r.text
     assert isinstance(r.json()["detail"], str)
     if status == 401:
         assert r.headers["www-authenticate"].startswith("Bearer")
-    assert locked_client.get("/readyz", headers=auth(READ_KEY)).json()["documents"] == 5
+    assert locked_client.get("/readyz", headers=auth(READ_KEY)).json()["documents"] == 3
 
 
 def test_upload_without_key_is_refused_before_the_body_is_read(locked_client: TestClient):
@@ -98,7 +100,7 @@ def test_upload_without_key_is_refused_before_the_body_is_read(locked_client: Te
         ("GET", "/v1/search?q=employers"),
         ("POST", "/v1/ask"),
         ("GET", "/v1/documents"),
-        ("GET", "/v1/documents/ccpt-voices-from-the-field-2019"),
+        ("GET", "/v1/documents/nashville-national-pathway-exemplars-memo-2021"),
         ("GET", "/v1/organizations?q=employers"),
         ("GET", "/readyz"),
     ],
@@ -163,8 +165,8 @@ def test_other_origins_are_refused(locked_client: TestClient):
 
 
 # --- rate limit --------------------------------------------------------------------------
-def test_burst_gets_429_with_retry_after(corpus_settings: Settings, embedder: Embedder):
-    settings = with_settings(corpus_settings, rate_limit="3/minute")
+def test_burst_gets_429_with_retry_after(tiny_settings: Settings, embedder: Embedder):
+    settings = with_settings(tiny_settings, rate_limit="3/minute")
     with TestClient(create_app(settings, embedder=embedder)) as c:
         codes = [c.get("/v1/search", params={"q": "employers"}).status_code for _ in range(3)]
         assert codes == [200, 200, 200]
@@ -176,8 +178,8 @@ def test_burst_gets_429_with_retry_after(corpus_settings: Settings, embedder: Em
         assert c.get("/healthz").status_code == 200
 
 
-def test_rate_limit_is_per_client_and_key(corpus_settings: Settings, embedder: Embedder):
-    settings = with_settings(corpus_settings, rate_limit="2/minute", api_keys="k1,k2")
+def test_rate_limit_is_per_client_and_key(tiny_settings: Settings, embedder: Embedder):
+    settings = with_settings(tiny_settings, rate_limit="2/minute", api_keys="k1,k2")
     with TestClient(create_app(settings, embedder=embedder)) as c:
         for _ in range(2):
             assert c.get("/v1/search", params={"q": "x"}, headers=auth("k1")).status_code == 200

@@ -22,7 +22,7 @@ from browser_support import (
 
 pytest_plugins = ["browser_fixtures"]  # servers, browser, page, open_page
 
-pytestmark = BROWSER_TESTS
+pytestmark = [*BROWSER_TESTS, pytest.mark.slow]  # every view at two widths; test_browser.py is fast
 
 FLAGSHIP = "Which districts are doing career pathways well, and how do we know?"
 UNANSWERABLE = "What is the actual student-to-counselor ratio in California high schools?"

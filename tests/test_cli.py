@@ -15,9 +15,9 @@ def run(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyp
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
-def test_search_json_shape(corpus_settings: Settings):
+def test_search_json_shape(tiny_settings: Settings):
     result = run(
-        "--home", str(corpus_settings.home), "search",
+        "--home", str(tiny_settings.home), "search",
         "Which consortia did JFF visit for multiday site visits in spring 2016?",
         "--k", "3", "--json",
     )  # fmt: skip
@@ -30,8 +30,8 @@ def test_search_json_shape(corpus_settings: Settings):
     assert any("Tulare-Kings" in r["text"] for r in data["results"])
 
 
-def test_search_prints_title_section_and_excerpt(corpus_settings: Settings):
-    result = run("--home", str(corpus_settings.home), "search", "Lancaster ISD STEM", "--k", "2")
+def test_search_prints_title_section_and_excerpt(tiny_settings: Settings):
+    result = run("--home", str(tiny_settings.home), "search", "Lancaster ISD STEM", "--k", "2")
     assert result.exit_code == 0
     assert "1. [" in result.output and "National Exemplars" in result.output
 
@@ -42,8 +42,8 @@ def test_search_without_an_index_says_to_ingest(tmp_path: Path):
     assert "pathways ingest" in result.output and "Traceback" not in result.output
 
 
-def test_empty_query_is_an_error(corpus_settings: Settings):
-    result = run("--home", str(corpus_settings.home), "search", "  ")
+def test_empty_query_is_an_error(tiny_settings: Settings):
+    result = run("--home", str(tiny_settings.home), "search", "  ")
     assert result.exit_code == 1 and "empty" in result.output.lower()
 
 

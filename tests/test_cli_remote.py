@@ -13,8 +13,8 @@ from pathways.cli import main
 from pathways.settings import Settings
 
 
-def test_search_and_ask_through_a_running_server(corpus_settings: Settings, embedder: Embedder):
-    settings = with_settings(corpus_settings, rate_limit="1000/minute")
+def test_search_and_ask_through_a_running_server(tiny_settings: Settings, embedder: Embedder):
+    settings = with_settings(tiny_settings, rate_limit="1000/minute")
     with serve_app(create_app(settings, embedder=embedder)) as url:
         runner = CliRunner()
         found = runner.invoke(

@@ -59,12 +59,14 @@ def test_asked_term_strips_articles_and_quotes():
     )
 
 
+@pytest.mark.slow
 def test_a_definition_question_ranks_the_glossary_entry_first(searcher):  # type: ignore[no-untyped-def]
     excerpts = searcher.search("what is the official definition of a career pathway?", k=3)
     assert "non-duplicative sequence of academic and technical content" in excerpts[0].text
     assert excerpts[0].doc_id == "california-state-plan-for-cte-2023"
 
 
+@pytest.mark.slow
 def test_a_definition_answer_leads_with_the_definition(answerer):  # type: ignore[no-untyped-def]
     answer = answerer.answer("What is a career pathway?")
     assert not answer.abstained

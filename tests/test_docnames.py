@@ -38,6 +38,7 @@ def test_a_proper_name_common_in_the_passages_names_nothing():
     assert DocumentNames.from_titles(TITLES, passages).named("the Nashville work") == []
 
 
+@pytest.mark.slow
 def test_naming_a_document_brings_its_passages_forward(searcher):  # type: ignore[no-untyped-def]
     query = "which further reading does the Nashville memo list?"
     top = searcher.search(query, k=5)

@@ -18,6 +18,8 @@ import pytest
 
 from pathways.evaluation import EvalReport, Passage, evaluate, load_eval_set
 
+pytestmark = pytest.mark.slow  # the whole corpus
+
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
 EVAL_SET = EVAL_DIR / "dev.jsonl"
 RECALL_AT_5 = 0.846

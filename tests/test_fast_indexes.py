@@ -99,24 +99,26 @@ def test_vector_copy_reuses_rows_and_fetches_only_new_chunks(tmp_path: Path):
     assert reloaded is not None and reloaded.ids == third.ids
 
 
-def test_dense_ranking_from_the_copy_matches_chroma(searcher: HybridSearcher):
-    snap = searcher.snapshot()
-    assert searcher.matrix is not None and len(searcher.matrix.ids) == len(snap.chunks)
+def test_dense_ranking_from_the_copy_matches_chroma(tiny_searcher: HybridSearcher):
+    snap = tiny_searcher.snapshot()
+    assert tiny_searcher.matrix is not None and len(tiny_searcher.matrix.ids) == len(snap.chunks)
     for query in QUERIES[:3]:
-        ours = searcher.dense(analyse_query(query), 10, Filters(), snap)
-        chroma = super(HybridSearcher, searcher).dense(analyse_query(query), 10, Filters(), snap)
+        ours = tiny_searcher.dense(analyse_query(query), 10, Filters(), snap)
+        chroma = super(HybridSearcher, tiny_searcher).dense(
+            analyse_query(query), 10, Filters(), snap
+        )
         assert [v for v, _ in ours] == [v for v, _ in chroma]
         assert [s for _, s in ours] == pytest.approx([s for _, s in chroma], abs=1e-4)
     only = Filters(doc_id=("nashville-national-pathway-exemplars-memo-2021",))
-    hits = searcher.dense(analyse_query("career pathways"), 5, only, snap)
+    hits = tiny_searcher.dense(analyse_query("career pathways"), 5, only, snap)
     assert hits and all(v.startswith(f"{only.doc_id[0]}@") for v, _ in hits)
 
 
 def test_a_search_process_imports_neither_chromadb_nor_bm25s(
-    corpus_settings: Settings, searcher: HybridSearcher
+    tiny_settings: Settings, tiny_searcher: HybridSearcher
 ):
-    searcher.snapshot()  # the derived indexes exist, as `pathways ingest` leaves them
-    searcher_home = corpus_settings.home
+    tiny_searcher.snapshot()  # the derived indexes exist, as `pathways ingest` leaves them
+    searcher_home = tiny_settings.home
     code = (
         "import sys; from pathways.settings import Settings; from index.embedder import Embedder;"
         "from index.retrieval import HybridSearcher;"

@@ -156,6 +156,7 @@ def test_bad_files_are_reported_and_others_continue(
     assert set(Catalog(settings.catalog_path).versions()) == {"alpha", "beta"}
 
 
+@pytest.mark.slow
 def test_every_corpus_chunk_fits_the_model_window(corpus_settings: Settings, embedder: Embedder):
     catalog = Catalog(corpus_settings.catalog_path)
     chunks = catalog.chunks()
@@ -168,6 +169,7 @@ def test_every_corpus_chunk_fits_the_model_window(corpus_settings: Settings, emb
         assert len(tokenize(text)) <= limit, sc.chunk.chunk_id
 
 
+@pytest.mark.slow
 def test_chunk_offsets_point_into_the_cleaned_text(corpus_settings: Settings):
     catalog = Catalog(corpus_settings.catalog_path)
     for doc in catalog.list_documents():
@@ -178,14 +180,14 @@ def test_chunk_offsets_point_into_the_cleaned_text(corpus_settings: Settings):
             assert text[sc.chunk.start : sc.chunk.end] == sc.chunk.text
 
 
-def test_catalog_metadata_and_sections_reach_the_chunks(corpus_settings: Settings):
-    catalog = Catalog(corpus_settings.catalog_path)
+def test_catalog_metadata_and_sections_reach_the_chunks(tiny_settings: Settings):
+    catalog = Catalog(tiny_settings.catalog_path)
     docs = {d.meta.doc_id: d for d in catalog.list_documents()}
     report = docs["ccpt-two-years-in-implementation-report-2017"].meta
     assert report.publisher == "Jobs for the Future" and report.year == 2017
     assert report.doc_type == "ccpt-report" and report.source_url.endswith(".pdf")
     sections = {c.chunk.section for c in catalog.chunks(report.doc_id)}
-    assert any("Coaches" in s for s in sections)
+    assert any(s.endswith("Incentives") for s in sections)
 
 
 def test_copying_a_file_into_the_corpus_adds_it(settings: Settings, embedder: Embedder, tmp_path):

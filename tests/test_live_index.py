@@ -122,6 +122,7 @@ def test_an_ingest_waits_for_another_writers_switch_and_deletes_none_of_its_vect
     assert "robotics kits" in hits[0].text
 
 
+@pytest.mark.slow  # `pathways ingest` processes, each loading torch and the model
 def test_two_cli_ingests_at_once_keep_every_documents_vectors(tmp_path: Path, embedder: Embedder):
     home = tmp_path / "home"
     left = write_docs(tmp_path / "left", "mentoring.md", "robotics.md")
@@ -137,6 +138,7 @@ def test_two_cli_ingests_at_once_keep_every_documents_vectors(tmp_path: Path, em
         assert hits and hits[0].doc_id == doc_id
 
 
+@pytest.mark.slow  # `pathways ingest` processes, each loading torch and the model
 def test_an_upload_beside_a_cli_ingest_keeps_both(tmp_path: Path, embedder: Embedder):
     home = tmp_path / "home"
     settings = with_settings(Settings(home=home, corpus_dir=tmp_path / "none"), admin_key=ADMIN_KEY)
@@ -263,6 +265,7 @@ def live_server(tmp_path: Path, embedder: Embedder) -> Iterator[tuple[str, Path,
         yield url, home, corpus
 
 
+@pytest.mark.slow  # `pathways ingest` processes, each loading torch and the model
 def test_a_running_server_sees_a_cli_ingest_and_a_removal_without_restart(
     live_server: tuple[str, Path, Path],
 ):

@@ -29,11 +29,14 @@ from pathways.types import Answer
 
 LLM_URL = os.environ.get("PATHWAYS_TEST_LLM_URL", "")  # read before conftest clears PATHWAYS_*
 
-pytestmark = pytest.mark.skipif(
-    not LLM_URL,
-    reason="no test LLM: set PATHWAYS_TEST_LLM_URL to an OpenAI-compatible endpoint "
-    "(bash scripts/llm-server.sh serves SmolLM2-135M at http://127.0.0.1:8088/v1)",
-)
+pytestmark = [
+    pytest.mark.slow,  # a real model, on the whole corpus
+    pytest.mark.skipif(
+        not LLM_URL,
+        reason="no test LLM: set PATHWAYS_TEST_LLM_URL to an OpenAI-compatible endpoint "
+        "(bash scripts/llm-server.sh serves SmolLM2-135M at http://127.0.0.1:8088/v1)",
+    ),
+]
 
 QUESTIONS = [  # answerable dev questions (eval/dev.jsonl d17, d23, d03)
     "How many school districts and community colleges are in OC Pathways?",

@@ -33,6 +33,7 @@ def corpus_paragraphs(limit: int) -> list[str]:
     return out
 
 
+@pytest.mark.slow  # every corpus document; the export itself is checked when it is built
 def test_onnx_vectors_equal_torch_vectors_on_corpus_text(embedder: Embedder):
     encoder = embedder.query_encoder
     assert isinstance(encoder, OnnxQueryEncoder), "the packaged model must get an ONNX encoder"
@@ -59,11 +60,11 @@ def test_the_export_is_found_by_content_not_by_path(embedder: Embedder, tmp_path
     assert cache.model_hash(copy) != cache.model_hash(original)
 
 
-def test_search_and_ask_never_import_torch(corpus_settings: Settings, searcher: HybridSearcher):
+def test_search_and_ask_never_import_torch(tiny_settings: Settings, tiny_searcher: HybridSearcher):
     """The CLI as a user runs it, in a fresh process: the right passage, and no torch."""
-    searcher.snapshot()  # the derived indexes exist, as `pathways ingest` leaves them
-    searcher.embedder.query_encoder  # and the export (built by the session's model)  # noqa: B018
-    env = {**os.environ, "PATHWAYS_HOME": str(corpus_settings.home), "HF_HUB_OFFLINE": "1"}
+    tiny_searcher.snapshot()  # the derived indexes exist, as `pathways ingest` leaves them
+    tiny_searcher.embedder.query_encoder  # and the export (built by the session's model)  # noqa: B018
+    env = {**os.environ, "PATHWAYS_HOME": str(tiny_settings.home), "HF_HUB_OFFLINE": "1"}
     env["PYTHONPATH"] = str(ROOT)
     for command in (
         ["search", "Lancaster ISD STEM", "--k", "2"],

@@ -145,8 +145,8 @@ def test_an_abstention_lists_its_related_excerpts_even_with_paragraph_breaks_in_
 
 # --- the API -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def client(corpus_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
-    with TestClient(create_app(corpus_settings, embedder=embedder)) as c:
+def client(tiny_settings: Settings, embedder: Embedder) -> Iterator[TestClient]:
+    with TestClient(create_app(tiny_settings, embedder=embedder)) as c:
         yield c
 
 

@@ -1,4 +1,4 @@
-"""Search over the real corpus: the right passage near the top, filters that filter."""
+"""Search: the right passage near the top of the real corpus (slow), filters that filter (tiny)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathways.errors import InvalidQuery
 from pathways.settings import Settings
 
 
+@pytest.mark.slow
 def test_jff_site_visits_question_finds_the_consortia_passage(searcher):  # type: ignore[no-untyped-def]
     hits = searcher.search(
         "Which consortia did JFF visit for multiday site visits in spring 2016?", k=3
@@ -22,6 +23,7 @@ def test_jff_site_visits_question_finds_the_consortia_passage(searcher):  # type
     assert passage.section  # carries its section path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("question", "doc_id", "needle"),
     [
@@ -47,23 +49,25 @@ def test_known_passage_ranks_first(searcher, question: str, doc_id: str, needle:
     assert top.doc_id == doc_id and needle in top.text
 
 
-def test_doc_type_filter_only_returns_that_type(searcher):  # type: ignore[no-untyped-def]
-    hits = searcher.search("dual enrollment", k=10, filters=Filters(doc_type=("state-plan",)))
+def test_doc_type_filter_only_returns_that_type(tiny_searcher):  # type: ignore[no-untyped-def]
+    hits = tiny_searcher.search("dual enrollment", k=10, filters=Filters(doc_type=("state-plan",)))
     assert hits and {h.doc_id for h in hits} == {"california-state-plan-for-cte-2023"}
 
 
-def test_year_range_filter(searcher):  # type: ignore[no-untyped-def]
-    hits = searcher.search("career pathways", k=10, filters=Filters(year_min=2019, year_max=2021))
+def test_year_range_filter(tiny_searcher):  # type: ignore[no-untyped-def]
+    hits = tiny_searcher.search(
+        "career pathways", k=10, filters=Filters(year_min=2019, year_max=2021)
+    )
     assert hits and all(h.year is not None and 2019 <= h.year <= 2021 for h in hits)
     assert "ccpt-two-years-in-implementation-report-2017" not in {h.doc_id for h in hits}
 
 
-def test_filter_that_matches_nothing_returns_nothing(searcher):  # type: ignore[no-untyped-def]
-    assert searcher.search("career pathways", k=5, filters=Filters(doc_id=("nope",))) == []
+def test_filter_that_matches_nothing_returns_nothing(tiny_searcher):  # type: ignore[no-untyped-def]
+    assert tiny_searcher.search("career pathways", k=5, filters=Filters(doc_id=("nope",))) == []
 
 
-def test_results_are_unique_and_ranked(searcher):  # type: ignore[no-untyped-def]
-    hits = searcher.search("work-based learning coordinators and coaches", k=10)
+def test_results_are_unique_and_ranked(tiny_searcher):  # type: ignore[no-untyped-def]
+    hits = tiny_searcher.search("work-based learning coordinators and coaches", k=10)
     ids = [h.chunk_id for h in hits]
     assert len(ids) == len(set(ids)) == 10
     assert [h.rank for h in hits] == list(range(1, 11))
