@@ -24,7 +24,7 @@ from index.embedder import Embedder
 from ingest.pipeline import Ingestor
 from pathways.settings import Settings
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.slow]  # two served replicas: about 30 s
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = {
