@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.cues import ANNOUNCED_SHARE, WINDOW_PER_WORD, HeadingCue
-from pathways.text import LETTERS, SERIES_WORDS, STOP_WORDS, prefix_stem
+from pathways.text import LETTERS, SERIES_WORDS, STOP_WORDS, prefix_stem, sentence_spans
 
 
 @dataclass
@@ -142,7 +142,8 @@ def announced_count(lead: Sequence[str]) -> int:
     organizations studied ("three districts") announce nothing."""
     if not lead:
         return 0
-    tail = re.split(r"(?<=[.!?])\s+", lead[-1].strip())[-1]
+    spans = sentence_spans(lead[-1])
+    tail = lead[-1][spans[-1][0] : spans[-1][1]] if spans else lead[-1].strip()
     for m in _ANNOUNCED.finditer(tail):
         if m.group(2).lower() not in _NOT_ITEMS:
             return _NUMBER_WORDS[m.group(1).lower()]
