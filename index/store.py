@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from index.sentence_table import SentenceTable, sentence_table
 from pathways.types import Chunk, CleanDocument, DocumentMeta, Heading, OrgRow
 
 SCHEMA = """
@@ -88,15 +89,6 @@ class StoredDocument:
     pages: int | None
     n_chunks: int
     ingested_at: str
-
-
-@dataclass(frozen=True)
-class SentenceTable:
-    """Every indexed sentence: its document, span and unit-length vector (row i of vectors)."""
-
-    doc_ids: list[str]
-    spans: list[tuple[int, int]]
-    vectors: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -288,20 +280,15 @@ class Catalog:
         return [_stored_chunk(r) for r in rows]
 
     def sentences(self, doc_ids: Collection[str] | None = None) -> SentenceTable:
-        """The sentence table (of the given documents only, if given: a reader's snapshot)."""
+        """The sentence table (of the given documents only, if given: a reader's snapshot).
+        Rows are streamed into one preallocated matrix: reading every row first and stacking
+        them held the vectors twice (peak RSS 1.58 GB for the 435k sentences of 100k chunks)."""
         with self._connect() as db:
+            count = int(db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0])
             rows = db.execute(
                 'SELECT doc_id, start, "end", vector FROM sentences ORDER BY doc_id, start'
-            ).fetchall()
-        if doc_ids is not None:
-            rows = [r for r in rows if r["doc_id"] in doc_ids]
-        vectors = [np.frombuffer(r["vector"], dtype=np.float32) for r in rows]
-        matrix = np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
-        return SentenceTable(
-            doc_ids=[r["doc_id"] for r in rows],
-            spans=[(r["start"], r["end"]) for r in rows],
-            vectors=matrix,
-        )
+            )
+            return sentence_table(rows, count, doc_ids)
 
     def orgs(self, doc_ids: Collection[str] | None = None) -> list[tuple[str, OrgRow]]:
         """(doc_id, mention) for every organization mention (in the given documents)."""
