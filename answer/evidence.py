@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -95,17 +96,25 @@ class SentenceIndex:
         for row, doc_id in enumerate(table.doc_ids):
             self.by_doc.setdefault(doc_id, []).append(row)
         heads = list(headings) or [""] * len(table.doc_ids)
+        self._heads = heads
+        # a sentence's stems are computed again when a question needs them (a few hundred rows
+        # per question), not kept for every row: 435k sets were most of an answering server's
+        # memory at 100k chunks
+        self.row_terms = lru_cache(maxsize=1 << 15)(self._row_terms)
         said = [self.text(row) for row in range(len(heads))]
-        self.terms = [set(terms(said[row])) | set(terms(heads[row])) for row in range(len(heads))]
+        df: Counter[str] = Counter()
+        for row in range(len(heads)):
+            df.update(self._row_terms(row, said[row]))
         spelled = [set(_NAME.findall(sentence)[1:]) for sentence in said]
         first = [(_NAME.match(sentence.lstrip('•·*- “"')) or [""])[0] for sentence in said]
         name_df = Counter(w.lower() for ws in spelled for w in ws)
         rare = max(1.0, RARE_NAME_SHARE * len(heads))
         self._rare_names = {w for w, n in name_df.items() if n <= rare}
-        self._names = [
-            {w.lower() for w in ws if name_df[w.lower()] <= rare and w != first[row]}
+        named = (
+            (row, {w.lower() for w in ws if name_df[w.lower()] <= rare and w != first[row]})
             for row, ws in enumerate(spelled)
-        ]
+        )
+        self._names = {row: found for row, found in named if found}  # most sentences name none
         rows = range(len(table.doc_ids))
         self._posed = {row for row in rows if _posed(texts[table.doc_ids[row]], *table.spans[row])}
         # bare links, back matter (endnotes, acknowledgements, references) and bylines say
@@ -117,10 +126,15 @@ class SentenceIndex:
             or BACK_MATTER.search(heads[row])
             or len(_WORD.findall(said[row])) < MIN_WORDS
         }
-        df = Counter(t for ts in self.terms for t in ts)
-        n = max(1, len(self.terms))
+        n = max(1, len(heads))
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self.default_idf = math.log(1 + n)
+
+    def _row_terms(self, row: int, said: str | None = None) -> frozenset[str]:
+        """The stems of the sentence and of its section heading (a bullet under "Barriers" is
+        about barriers)."""
+        said = self.text(row) if said is None else said
+        return frozenset(terms(said)) | frozenset(terms(self._heads[row]))
 
     def text(self, row: int) -> str:
         start, end = self.table.spans[row]
@@ -212,7 +226,7 @@ class SentenceIndex:
     def names(self, row: int) -> set[str]:
         """Rare proper names and acronyms in the sentence (lower-cased), not counting its first
         word: words spelled with a capital that few sentences of the corpus use."""
-        return self._names[row]
+        return self._names.get(row, set())
 
     def rare_names(self, text: str) -> set[str]:
         """The rare proper names and acronyms of a text (a question), lower-cased, its first
@@ -228,7 +242,7 @@ class SentenceIndex:
             return 0.0
         unique = set(query_terms)
         total = sum(self.weight(t) for t in unique)
-        found = sum(self.weight(t) for t in unique if t in self.terms[row])
+        found = sum(self.weight(t) for t in unique if t in self.row_terms(row))
         return found / total if total else 0.0
 
 
