@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -96,15 +96,18 @@ class SentenceIndex:
         for row, doc_id in enumerate(table.doc_ids):
             self.by_doc.setdefault(doc_id, []).append(row)
         heads = list(headings) or [""] * len(table.doc_ids)
-        self._heads = heads
-        # a sentence's stems are computed again when a question needs them (a few hundred rows
-        # per question), not kept for every row: 435k sets were most of an answering server's
-        # memory at 100k chunks
-        self.row_terms = lru_cache(maxsize=1 << 15)(self._row_terms)
+        # each sentence's stems (and its heading's) as ids in one flat array: a Python set per
+        # sentence was most of an answering server's memory at 100k chunks (435k sets)
         said = [self.text(row) for row in range(len(heads))]
+        self._term_id: dict[str, int] = {}
+        ids, ends = array("i"), array("q", [0])
         df: Counter[str] = Counter()
         for row in range(len(heads)):
-            df.update(self._row_terms(row, said[row]))
+            found = set(terms(said[row])) | set(terms(heads[row]))
+            df.update(found)
+            ids.extend(self._term_id.setdefault(t, len(self._term_id)) for t in found)
+            ends.append(len(ids))
+        self._ids, self._ends = np.frombuffer(ids, dtype=np.int32), np.frombuffer(ends, np.int64)
         spelled = [set(_NAME.findall(sentence)[1:]) for sentence in said]
         first = [(_NAME.match(sentence.lstrip('•·*- “"')) or [""])[0] for sentence in said]
         name_df = Counter(w.lower() for ws in spelled for w in ws)
@@ -129,12 +132,6 @@ class SentenceIndex:
         n = max(1, len(heads))
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self.default_idf = math.log(1 + n)
-
-    def _row_terms(self, row: int, said: str | None = None) -> frozenset[str]:
-        """The stems of the sentence and of its section heading (a bullet under "Barriers" is
-        about barriers)."""
-        said = self.text(row) if said is None else said
-        return frozenset(terms(said)) | frozenset(terms(self._heads[row]))
 
     def text(self, row: int) -> str:
         start, end = self.table.spans[row]
@@ -242,7 +239,8 @@ class SentenceIndex:
             return 0.0
         unique = set(query_terms)
         total = sum(self.weight(t) for t in unique)
-        found = sum(self.weight(t) for t in unique if t in self.row_terms(row))
+        have = set(self._ids[self._ends[row] : self._ends[row + 1]].tolist())
+        found = sum(self.weight(t) for t in unique if self._term_id.get(t, -1) in have)
         return found / total if total else 0.0
 
 
