@@ -17,10 +17,10 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import Any
 
 from bench.common import DEFAULT_CORPUS, ROOT, configure, load_embedder, make_settings, say
-from pathways.evaluation import Passage, evaluate, load_eval_set
+from pathways.cli import passage_retriever
+from pathways.evaluation import evaluate, load_eval_set
 
 GRID: dict[str, tuple[float, ...]] = {
     "keyword_weight": (1.0, 1.5),
@@ -41,18 +41,14 @@ def run_grid(home: Path, eval_file: Path) -> dict[str, Scores]:
     for values in itertools.product(*GRID.values()):
         update = dict(zip(GRID, values, strict=True))
         searcher = HybridSearcher(base.model_copy(update=update), embedder)
-        files = {d: Path(doc.source_path).name for d, doc in searcher.snapshot().documents.items()}
-
-        def retrieve(q: str, k: int, s: Any = searcher, f: dict[str, str] = files) -> list[Passage]:
-            return [Passage(f[e.doc_id], e.text) for e in s.search(q, k)]
-
-        report = evaluate(questions, retrieve, 10)
-        out[json.dumps(update)] = {
+        report = evaluate(questions, passage_retriever(searcher), 10)
+        name = json.dumps(update)
+        out[name] = {
             r.id: (r.score.recall[5], r.score.recall[10], r.score.reciprocal_rank, r.score.budget)
             for r in report.results
             if r.score is not None
         }
-        say(f"{json.dumps(update)}  {line(list(out[json.dumps(update)].values()))}")
+        say(f"{name}  {line(list(out[name].values()))}")
     return out
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from index.chroma_records import Record, Records
+from index.sentence_table import sentence_table
 from index.store import (
     DocumentRecord,
     IndexState,
@@ -237,18 +238,14 @@ class ChromaCatalog:
     def sentences(self, doc_ids: Collection[str] | None = None) -> SentenceTable:
         rows = sorted(
             (
-                (r.metadata["doc_id"], r.metadata["start"], r.metadata["end"], r.metadata["vector"])
+                r.metadata
                 for r in self._live("sentences")
                 if doc_ids is None or r.metadata["doc_id"] in doc_ids
             ),
-            key=lambda row: (row[0], row[1]),
+            key=lambda meta: (meta["doc_id"], meta["start"]),
         )
-        vectors = [np.frombuffer(base64.b64decode(row[3]), dtype=np.float32) for row in rows]
-        return SentenceTable(
-            doc_ids=[row[0] for row in rows],
-            spans=[(row[1], row[2]) for row in rows],
-            vectors=np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32),
-        )
+        decoded = ({**meta, "vector": base64.b64decode(meta["vector"])} for meta in rows)
+        return sentence_table(decoded, len(rows), None)
 
     def orgs(self, doc_ids: Collection[str] | None = None) -> list[tuple[str, OrgRow]]:
         rows = [
