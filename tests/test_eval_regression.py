@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pathways.evaluation import EvalReport, Passage, evaluate, load_eval_set
+from pathways.cli import passage_retriever
+from pathways.evaluation import EvalReport, evaluate, load_eval_set
 
 pytestmark = pytest.mark.slow  # the whole corpus
 
@@ -30,13 +31,7 @@ OTHER_SETS = [("lists_heldout.jsonl", 10, 0.490, 0.653), ("check.jsonl", 12, 0.8
 
 
 def run(searcher, path: Path) -> EvalReport:  # type: ignore[no-untyped-def]
-    snap = searcher.snapshot()
-    files = {doc_id: Path(doc.source_path).name for doc_id, doc in snap.documents.items()}
-
-    def retrieve(question: str, k: int) -> list[Passage]:
-        return [Passage(files[e.doc_id], e.text) for e in searcher.search(question, k)]
-
-    return evaluate(load_eval_set(path), retrieve, k=10)
+    return evaluate(load_eval_set(path), passage_retriever(searcher), k=10)
 
 
 @pytest.fixture(scope="module")
