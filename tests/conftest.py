@@ -121,8 +121,25 @@ def tiny_answerer(tiny_settings: Settings, tiny_searcher, embedder: Embedder):  
 # --- the whole bundled corpus: quality floors and answers on real reports (slow) -----------
 @pytest.fixture(scope="session")
 def corpus_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
-    """The bundled corpus, indexed once. Tests must not write to it."""
-    return index_copy(CORPUS, tmp_path_factory.mktemp("corpus-home"), embedder)
+    """The bundled corpus, indexed once. Tests must not write to it.
+
+    Under pytest-xdist (scripts/test.sh runs `-n 2`) the first worker to need it indexes it
+    in the run's shared temporary folder, under a file lock, and every worker copies the
+    finished index into its own folder: one worker's store is never open in another."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return index_copy(CORPUS, tmp_path_factory.mktemp("corpus-home"), embedder)
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "corpus-home"
+    with FileLock(f"{shared}.lock"):
+        if not (shared / "built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            index_copy(CORPUS, shared, embedder)
+            (shared / "built").touch()
+    own = tmp_path_factory.mktemp("corpus-home")
+    shutil.copytree(shared / "corpus", own / "corpus")
+    shutil.copytree(shared / "data", own / "data")
+    return Settings(home=own / "data", corpus_dir=own / "corpus")
 
 
 @pytest.fixture(scope="session")
