@@ -3,7 +3,7 @@
 The API (api.app:create_app) runs under uvicorn in a subprocess on 127.0.0.1; this process sends
 the dev questions, cycled to --requests requests, one at a time with httpx. For each query it also
 times HybridSearcher.search in this process and the query's embedding alone, taking turns, so all
-of them see the same machine load. The goal: the median search request takes less than twice the
+of them see the same machine load. The goal: the median search request takes at most 1.5 times the
 median query embedding.
 
 Embedder.embed_query caches recent queries, so every timed query is a distinct string (a repeated
@@ -41,7 +41,7 @@ from index.retrieval import HybridSearcher
 from pathways.evaluation import load_eval_set
 from pathways.settings import Settings
 
-GOAL_RATIO = 2.0
+GOAL_RATIO = 1.5  # issue 11: search p50 <= 1.5x encoding alone (was 2.0x before it)
 WARMUP = 3
 MAX_REQUESTS = 1000
 STARTUP_SECONDS = 180.0
@@ -190,7 +190,7 @@ def measure(settings: Settings, embedder: Embedder, queries: Sequence[str], k: i
 def summary(timings: Sequence[Timing]) -> dict[str, Any]:
     http, embed = timings[0], timings[-1]
     ratio = http.median / embed.median if embed.median else float("inf")
-    return {"ratio": ratio, "goal": GOAL_RATIO, "met": ratio < GOAL_RATIO}
+    return {"ratio": ratio, "goal": GOAL_RATIO, "met": ratio <= GOAL_RATIO}
 
 
 def print_text(timings: Sequence[Timing], header: dict[str, Any]) -> None:
@@ -209,7 +209,7 @@ def print_text(timings: Sequence[Timing], header: dict[str, Any]) -> None:
     s = summary(timings)
     verdict = "met" if s["met"] else "NOT met"
     print()
-    print(f"search / embed (medians): {s['ratio']:.2f}x; goal < {GOAL_RATIO:.1f}x: {verdict}")
+    print(f"search / embed (medians): {s['ratio']:.2f}x; goal <= {GOAL_RATIO:.1f}x: {verdict}")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

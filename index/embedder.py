@@ -272,5 +272,7 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        dim = self.model.get_sentence_embedding_dimension()
+        model = self.model  # newer sentence-transformers renamed it (the old name warns)
+        named = getattr(model, "get_embedding_dimension", None)
+        dim = named() if named else model.get_sentence_embedding_dimension()
         return int(dim or 0)
