@@ -32,5 +32,5 @@ fi
 # Two workers, one per core (the suite is CPU-bound: 243 s in one process, 163 s in two). Each
 # worker's torch uses one thread (OMP_NUM_THREADS), so the two do not fight over the cores. The
 # whole corpus is indexed once for both (tests/conftest.py: corpus_settings). `-n 0` runs in
-# one process.
-OMP_NUM_THREADS=1 .venv/bin/python -m pytest -n 2 "$@"
+# one process. The slowest tests are listed at the end.
+OMP_NUM_THREADS=1 .venv/bin/python -m pytest -n 2 --durations=12 "$@"
