@@ -12,7 +12,9 @@ same features, and does any of these extra features help the shipped learner?
   sentence with its neighbours (and its gap to the question's best), the neighbours' lexical
   share, the position in the document, the best similarity to any one sentence of a
   multi-sentence question (and its gap), and the share of the question's adjacent content-word
-  pairs the sentence repeats.
+  pairs the sentence repeats; with --second-encoder NAME (all-mpnet-base-v2, once assembled by
+  scripts/fetch-mpnet.sh), that encoder's similarity of sentence and question, and its gap to
+  the question's best: the second opinion on the candidates that issue 11 asked to measure.
 
 A sentence is relevant under pathways.fitting.relevant_rows (citing it cites gold evidence).
 Per answerable question with a relevant candidate, the figure is the rank of its best-ranked
@@ -42,7 +44,7 @@ from pathways.evaluation import load_eval_set
 from pathways.text import sentence_spans
 
 EXTRA = ("neighbour_dense", "context_dense", "context_gap", "neighbour_lexical", "position",
-         "part_dense", "part_gap", "pairs")  # fmt: skip
+         "part_dense", "part_gap", "pairs", "second_dense", "second_gap")  # fmt: skip
 SETS: dict[str, tuple[str, ...]] = {
     "none": (),
     "neighbours": ("neighbour_dense", "neighbour_lexical"),
@@ -50,7 +52,8 @@ SETS: dict[str, tuple[str, ...]] = {
     "position": ("position",),
     "question parts": ("part_dense", "part_gap"),
     "word pairs": ("pairs",),
-    "all": EXTRA,
+    "all": EXTRA[:8],
+    "second encoder": ("second_dense", "second_gap"),
 }
 SEEDS = (13, 14, 15)
 Scorer = Callable[[np.ndarray], np.ndarray]
@@ -62,13 +65,33 @@ class Case:
     extra: np.ndarray  # EXTRA per candidate row
 
 
+def second_opinion(
+    samples: Sequence[fitting.Sample], answerer: Answerer, name: str
+) -> list[np.ndarray]:
+    """Per sample: (similarity, gap to the best) of each candidate under encoder ``name``."""
+    from index.embedder import Embedder
+
+    model = Embedder(name, query_backend="torch")
+    lib = answerer.library()
+    rows = sorted({r for s in samples for r in s.gathered.rows})
+    vectors = model.embed([lib.sentences.text(r) for r in rows])
+    at = {r: i for i, r in enumerate(rows)}
+    asked = model.embed([s.question.question for s in samples])
+    out = []
+    for s, q in zip(samples, asked, strict=True):
+        sims = vectors[[at[r] for r in s.gathered.rows]] @ q if s.gathered.rows else np.zeros(0)
+        best = sims.max() if len(sims) else 0.0
+        out.append(np.column_stack([sims, sims - best]).astype(np.float32))
+    return out
+
+
 def extra_features(answerer: Answerer, s: fitting.Sample) -> np.ndarray:
     lib = s.gathered.library or answerer.library()
     table = lib.sentences.table
     vectors, docs, n = table.vectors, table.doc_ids, len(table.doc_ids)
     rows = np.array(s.gathered.rows, dtype=int)
     if not len(rows):
-        return np.zeros((0, len(EXTRA)), np.float32)
+        return np.zeros((0, 8), np.float32)
     asked = s.gathered.query
     qv = answerer.searcher.query_vector(asked.query)
     own = vectors[rows] @ qv
@@ -186,14 +209,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("questions", type=Path)
     p.add_argument("--home", type=Path, required=True, help="an ingested home")
     p.add_argument("--learners", default=",".join(LEARNERS))
-    p.add_argument("--sets", default=",".join(SETS))
+    p.add_argument("--sets", default=",".join(k for k in SETS if k != "second encoder"))
+    p.add_argument("--second-encoder", help="e.g. all-mpnet-base-v2: adds its set of features")
     args = p.parse_args(argv)
     common.configure()
     settings = common.make_settings(args.home, common.DEFAULT_CORPUS)
     embedder = common.load_embedder(settings)
     answerer = Answerer(settings, HybridSearcher(settings, embedder), embedder)
     samples = fitting.collect(answerer, load_eval_set(args.questions))
-    cases = [Case(s, extra_features(answerer, s)) for s in samples]
+    second = (
+        second_opinion(samples, answerer, args.second_encoder)
+        if args.second_encoder
+        else [np.zeros((len(s.gathered.rows), 2), np.float32) for s in samples]
+    )
+    cases = [
+        Case(s, np.hstack([extra_features(answerer, s), more]))
+        for s, more in zip(samples, second, strict=True)
+    ]
+    sets = args.sets.split(",") + (["second encoder"] if args.second_encoder else [])
     with_relevant = sum(s.question.answerable and s.labels.any() for s in samples)
     print(f"{len(samples)} questions, {with_relevant} answerable with a relevant candidate; "
           f"out of fold, {fitting.FOLDS} folds x {len(SEEDS)} splits")  # fmt: skip
@@ -202,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name in args.learners.split(","):
         print(line(name, out_of_fold_ranks(base, LEARNERS[name])), flush=True)
     original = fitting.SENTENCE_FEATURES
-    for set_name in args.sets.split(","):
+    for set_name in sets:
         if set_name == "none":
             continue
         fitting.SENTENCE_FEATURES = SENTENCE_FEATURES + SETS[set_name]  # fit_sentences' names
