@@ -21,7 +21,12 @@ ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
-SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")
+# resolved now, where pytest was started: the tests themselves run in an empty temp folder
+SCREENSHOTS = (
+    str(Path(os.environ["SCREENSHOTS_DIR"]).resolve())
+    if os.environ.get("SCREENSHOTS_DIR")
+    else None
+)
 QUESTION = "How did Porterville prepare juniors for careers?"
 TIMEOUT_MS = 30_000
 
