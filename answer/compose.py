@@ -13,7 +13,6 @@ from pathways.types import Answer, Citation
 from prompts import render
 
 SENTENCES = {"plain": 4, "list": 10, "orgs": 8}  # most sentences an answer of each style quotes
-PER_DOC = 4  # sentences one report may contribute to a short answer
 WINDOW_CHARS = 420  # a short sentence is quoted with the next one of its paragraph
 RELATED = 3  # excerpts shown beside an abstention
 

@@ -334,21 +334,15 @@ def select(
     vectors: np.ndarray,
     n: int,
     *,
-    per_doc: int = 4,
     floor: float = 0.0,
 ) -> list[Candidate]:
     """Greedy pick of the best candidates, skipping near-duplicates (cosine above
-    REDUNDANT_COSINE to a picked sentence, e.g. a summary repeating its report) and capping
-    sentences per document so several documents get a say."""
+    REDUNDANT_COSINE to a picked sentence, e.g. a summary repeating its report)."""
     picked: list[Candidate] = []
-    per: Counter[str] = Counter()
     for cand in candidates:
         if len(picked) >= n or cand.score < floor:
             break
-        if per[cand.doc_id] >= per_doc:
-            continue
         if any(float(vectors[cand.row] @ vectors[p.row]) > REDUNDANT_COSINE for p in picked):
             continue
         picked.append(cand)
-        per[cand.doc_id] += 1
     return picked

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from answer.compose import PER_DOC, SENTENCES, abstain, compose, compose_orgs, rendered
+from answer.compose import SENTENCES, abstain, compose, compose_orgs, rendered
 from answer.evidence import Candidate, select, span_ranks
 from answer.features import (
     DENSE,
@@ -242,11 +242,8 @@ class Answerer:
         # a question asking what a term means is answered first by the report's own definition
         lead = [c for c in ranked if c.row in g.defining][:1]
         rest = [c for c in ranked if c.row not in g.defining]
-        per_doc = SENTENCES[style] if style == "list" else PER_DOC
         vectors = lib.sentences.table.vectors
-        picked = lead + select(
-            rest, vectors, SENTENCES[style] - len(lead), floor=floor, per_doc=per_doc
-        )
+        picked = lead + select(rest, vectors, SENTENCES[style] - len(lead), floor=floor)
         if style == "plain":  # the strongest evidence first, the rest in reading order
             picked = picked[:1] + sorted(picked[1:], key=lambda c: (c.doc_id, c.start))
         return compose(lib, g.query.text, style, picked, confidence)
