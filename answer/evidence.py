@@ -48,6 +48,7 @@ _ORDINAL = re.compile(
     re.IGNORECASE,
 )
 _ITEM = re.compile(r"[ \t]*(?:[•·▪◦*-]|\d{1,2}[.)])\s+\S")
+_NEXT_PARAGRAPH = re.compile(r"[ \t]*\n[ \t]*\n?[ \t]*(\S)")
 
 
 def terms(text: str) -> list[str]:
@@ -150,17 +151,22 @@ class SentenceIndex:
 
     def extend(self, row: int, max_chars: int, *, items: bool = False) -> tuple[str, int, int]:
         """The sentence's span, extended by the following sentence of the same paragraph while
-        the whole stays within max_chars: the sentence that restates a question is often
-        followed by the one that answers it. A sentence that introduces a list ("partners
-        included:") takes the bulleted items that follow it, up to LIST_CHARS. With ``items``
-        (list answers), following sentences that add a parallel item ("CDE also sponsors…",
-        "Another consortium…") join too, up to LIST_CHARS."""
+        the whole stays within max_chars and it announces nothing beyond the window: the
+        sentence that restates a question is often followed by the one that answers it. A
+        sentence that introduces a list ("partners included:") takes the bulleted items that
+        follow it, up to LIST_CHARS, and one that introduces a speaker ("A coach said:") the
+        paragraph that follows. With ``items`` (list answers), following sentences that add a
+        parallel item ("CDE also sponsors…", "Another consortium…") join too, up to
+        LIST_CHARS."""
         doc_id = self.table.doc_ids[row]
         text = self.texts[doc_id]
         end = self.table.spans[row][1]
         start = self.quotation_start(row)
-        if text[start:end].rstrip().endswith(":"):
-            return doc_id, start, list_end(text, end, start + LIST_CHARS)
+        if announces(text[start:end]):  # what it announces is the substance: quote that too
+            listed = list_end(text, end, start + LIST_CHARS)
+            if listed > end:
+                return doc_id, start, listed
+            return doc_id, start, announced_end(text, end, start + LIST_CHARS)
         if items and _ANNOUNCES.search(text[start:end]):
             return doc_id, start, enumeration_end(text, end, start + LIST_CHARS)
         nxt = row + 1
@@ -173,7 +179,11 @@ class SentenceIndex:
                 end, nxt = e, nxt + 1
                 continue
             if nxt == row + 1 and e - start <= max_chars:
-                end = e
+                if not announces(text[s:e]):
+                    end = e
+                else:  # a lead-in ("A coach said:") comes with what it announces, or not at all
+                    announced = announced_end(text, e, start + LIST_CHARS)
+                    end = announced if announced > e else end
             break
         return doc_id, start, close_quotation(text, start, end, start + LIST_CHARS)
 
@@ -303,6 +313,25 @@ def _last_sentence_end(text: str, start: int, stop: int) -> int | None:
     """The end of the last whole sentence in text[start:stop]."""
     ends = sentence_ends(text[start:stop], at_text_end=True)
     return start + ends[-1] if ends else None
+
+
+def announces(sentence: str) -> bool:
+    """A lead-in: the sentence ends with a colon ("A rural superintendent said:")."""
+    return sentence.rstrip().endswith(":")
+
+
+def announced_end(text: str, end: int, limit: int) -> int:
+    """The end of the paragraph a lead-in (ending at ``end``) announces, when it is the next
+    one (a speaker's words set apart): the whole paragraph if it fits before ``limit``, else
+    its sentences up to there; ``end`` when there is none."""
+    found = _NEXT_PARAGRAPH.match(text, end)
+    if not found:
+        return end
+    paragraph = found.start(1)
+    paragraph_end = _line_end(text, paragraph)
+    if paragraph_end <= limit:
+        return paragraph_end
+    return _last_sentence_end(text, paragraph, limit) or end
 
 
 def list_end(text: str, end: int, limit: int) -> int:

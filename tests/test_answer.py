@@ -246,6 +246,31 @@ def test_list_answers_quote_the_sentences_that_add_parallel_items():
     assert text[start:end].endswith("with teaching resources.")
 
 
+def test_a_lead_in_is_quoted_with_what_it_announces_never_alone():
+    text = (
+        "Many grantees used CCPT resources to buy new equipment for their labs. "
+        "A rural K-12 superintendent said:\n\n"
+        "To start an engineering program is really expensive because you need equipment. "
+        "So, thanks to CCPT we have 3D printers.\n\n"
+        "A later paragraph about something else."
+    )
+    index, spans = _sentence_index(text)
+    said = "So, thanks to CCPT we have 3D printers."
+    # the lead-in itself takes the paragraph it announces
+    _, start, end = index.extend(1, 420)
+    assert text[start:end].startswith("A rural K-12") and text[start:end].endswith(said)
+    # a sentence followed by a lead-in: the window takes the lead-in with its paragraph
+    _, start, end = index.extend(0, 420)
+    assert text[start:end].startswith("Many grantees") and text[start:end].endswith(said)
+    # ... or, when the announced paragraph does not fit, leaves the lead-in out
+    long = text.replace("because you need equipment.", "because you need " + "tools, " * 200 + ".")
+    index, _ = _sentence_index(long)
+    _, start, end = index.extend(0, 420)
+    assert (
+        long[start:end] == "Many grantees used CCPT resources to buy new equipment for their labs."
+    )
+
+
 def test_sentences_name_rare_capitalized_things_but_not_their_first_word():
     text = (
         "Districts built pathways with help from Linked Learning coaches. "
