@@ -48,15 +48,19 @@ def rendered(
 
 
 def merge_spans(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Overlapping spans of one document become one (keeping the first one's place)."""
+    """Overlapping spans of one document become one, in the place of the first of them. A span
+    that overlaps two earlier ones joins them both, so no two results ever overlap."""
     out: list[tuple[str, int, int]] = []
     for doc_id, start, end in spans:
-        for i, (d, s, e) in enumerate(out):
-            if d == doc_id and start < e and s < end:
-                out[i] = (d, min(s, start), max(e, end))
-                break
-        else:
-            out.append((doc_id, start, end))
+        hits = [i for i, (d, s, e) in enumerate(out) if d == doc_id and start < e and s < end]
+        joined = (
+            doc_id,
+            min([start, *(out[i][1] for i in hits)]),
+            max([end, *(out[i][2] for i in hits)]),
+        )
+        place = hits[0] if hits else len(out)
+        out = [span for i, span in enumerate(out) if i not in hits]
+        out.insert(place, joined)
     return out
 
 
@@ -89,8 +93,12 @@ def compose_orgs(lib: Library, question: str, entries: list[OrgEntry], confidenc
     """An answer listing organizations, each with its leading sentence and how we know."""
     citations: list[Citation] = []
     shown = []
+    cited: set[int] = set()  # a sentence naming several organizations is quoted once
     for entry in entries[: SENTENCES["orgs"]]:
-        rows = entry.rows[:2]
+        rows = [r for r in entry.rows if r not in cited][:2]
+        if not rows:
+            continue
+        cited.update(rows)
         first = len(citations) + 1
         citations.extend(cite_row(lib, first + i, r) for i, r in enumerate(rows))
         sentence = display(lib.sentences.text(rows[0]))

@@ -246,6 +246,14 @@ def test_list_answers_quote_the_sentences_that_add_parallel_items():
     assert text[start:end].endswith("with teaching resources.")
 
 
+def test_overlapping_quotes_merge_into_one_even_across_two_earlier_ones():
+    from answer.compose import merge_spans
+
+    # the third overlaps both earlier ones, which only touch each other
+    spans = [("d", 300, 400), ("d", 100, 299), ("d", 250, 400), ("e", 0, 50), ("d", 0, 10)]
+    assert merge_spans(spans) == [("d", 100, 400), ("e", 0, 50), ("d", 0, 10)]
+
+
 def test_a_lead_in_is_quoted_with_what_it_announces_never_alone():
     text = (
         "Many grantees used CCPT resources to buy new equipment for their labs. "

@@ -39,6 +39,10 @@ def test_eval_set_answers(answerer, corpus_settings, case):  # type: ignore[no-u
         answer = answerer.answer(q.question)
         for c in [*answer.citations, *answer.related]:
             assert texts[c.doc_id][c.start : c.end] == c.quote
+        for i, c in enumerate(answer.citations):  # never the same passage twice
+            for other in answer.citations[i + 1 :]:
+                assert c.doc_id != other.doc_id or c.end <= other.start or other.end <= c.start
+        assert not any(c.quote.rstrip().endswith(":") for c in answer.citations), q.id
         if not q.answerable:
             abstained += answer.abstained
             continue
