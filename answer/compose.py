@@ -8,7 +8,7 @@ from typing import Any
 
 from answer.evidence import Candidate
 from answer.library import Library
-from answer.lists import OrgEntry, evidence_kind, measures_in
+from answer.lists import ENTRY_ROWS, OrgEntry, evidence_kind, measures_in
 from pathways.types import Answer, Citation
 from prompts import render
 
@@ -93,12 +93,8 @@ def compose_orgs(lib: Library, question: str, entries: list[OrgEntry], confidenc
     """An answer listing organizations, each with its leading sentence and how we know."""
     citations: list[Citation] = []
     shown = []
-    cited: set[int] = set()  # a sentence naming several organizations is quoted once
     for entry in entries[: SENTENCES["orgs"]]:
-        rows = [r for r in entry.rows if r not in cited][:2]
-        if not rows:
-            continue
-        cited.update(rows)
+        rows = entry.rows[:ENTRY_ROWS]  # quoted by no other entry (answer.organizations)
         first = len(citations) + 1
         citations.extend(cite_row(lib, first + i, r) for i, r in enumerate(rows))
         sentence = display(lib.sentences.text(rows[0]))

@@ -215,6 +215,9 @@ def measures_in(sentence: str) -> list[str]:
     return [name for name, pattern in MEASURES.items() if re.search(pattern, sentence, re.I)]
 
 
+ENTRY_ROWS = 2  # sentences an organization entry of an answer quotes: its lead and one more
+
+
 @dataclass
 class OrgEntry:
     key: str

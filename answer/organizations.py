@@ -9,7 +9,7 @@ from typing import Any
 from answer.compose import cite_row
 from answer.evidence import Candidate
 from answer.library import Library
-from answer.lists import OrgEntry, evidence_kind, measures_in, wanted_kinds
+from answer.lists import ENTRY_ROWS, OrgEntry, evidence_kind, measures_in, wanted_kinds
 
 SUBJECT_SHARE = 0.35  # an organization named this early in a sentence is its subject
 ORG_POOL = 30  # excerpts searched for organization lists
@@ -40,7 +40,9 @@ def org_mentions(
 def org_entries(lib: Library, candidates: list[Candidate], question: str = "") -> list[OrgEntry]:
     """Organizations named in the candidate sentences, best first. An entry leads with a
     sentence about the organization itself (its subject) when it has one, not a passing
-    mention; a sentence leads at most one entry."""
+    mention; the sentences an entry quotes (its first ENTRY_ROWS) are quoted by no other
+    entry, and an organization whose own sentences an earlier entry quotes is left out rather
+    than led by a passing mention ("…(e.g., Vallejo, Oxnard…)" says nothing of Oxnard's work)."""
     mentions, subjects = org_mentions(lib, [c for c in candidates if c.row in lib.org_row_set])
     scores = {c.row: c.score for c in candidates}
     entries = []
@@ -53,13 +55,16 @@ def org_entries(lib: Library, candidates: list[Candidate], question: str = "") -
     used: set[int] = set()
     kept = []
     for entry in entries:
-        fresh = [r for r in entry.rows if r not in used]
+        fresh = [r for r in entry.rows if r not in used]  # subjects first
         if entry.kind == "state_agency" or not fresh:
             continue
+        about_itself = (entry.key, entry.rows[0]) in subjects  # rows: subjects first
+        if about_itself and (entry.key, fresh[0]) not in subjects:
+            continue  # what it did is quoted by an earlier entry; a passing mention is left
         if entry.kind == "state" and "state" not in kinds:
             continue  # "California" is no answer to "which districts / intermediaries"
         entry.rows = fresh
-        used.add(fresh[0])
+        used.update(fresh[:ENTRY_ROWS])
         kept.append(entry)
     return kept
 

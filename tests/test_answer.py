@@ -76,6 +76,11 @@ def test_organization_list_names_districts_with_how_we_know(answerer):  # type: 
     assert answer.answer.count("\n- **") >= 3 or answer.answer.startswith("- **")
     assert "How we know" in answer.answer
     assert "School District" in answer.answer or "Unified" in answer.answer
+    # no entry rests on a passing mention: the methodology's "(e.g., Vallejo, Oxnard, …)"
+    assert "phone or in-person interviews" not in answer.answer
+    # and no sentence is quoted for two entries
+    spans = [(c.doc_id, c.start, c.end) for c in answer.citations]
+    assert len(spans) == len(set(spans))
 
 
 @pytest.mark.slow
