@@ -58,9 +58,10 @@ MEASURES = {
     "jobs and wages": r"\bwages?\b|\bhired\b|\bemployment\b|\bjobs?\b",
     "A–G completion": r"\bA[–-]G\b",
 }
+# a count or a change; not a grade band ("K-12", "9–12") nor a year ("in 2017")
 _FIGURE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|percent)|\b(?:doubled|tripled|increased|grew|rose|declined|fell)\b|"
-    r"\b\d{2,}\b",
+    r"(?<![K\d][-–])\b(?!(?:19|20)\d\d\b)\d{2,}\b",
     re.IGNORECASE,
 )
 _ACCOUNT = re.compile(r"[“\"]|\b(?:said|says|told us|explained|reported|noted|according to)\b")

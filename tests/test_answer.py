@@ -251,6 +251,23 @@ def test_list_answers_quote_the_sentences_that_add_parallel_items():
     assert text[start:end].endswith("with teaching resources.")
 
 
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Enrollment in its pathways grew from 300 to 1,200 students.", "a reported figure"),
+        ("About 45 percent of seniors completed A-G courses.", "a reported figure"),
+        ("It links K-12 schools and local employers.", "a program description"),
+        ("Grades 9–12 take the course in the academy.", "a program description"),
+        ("In 2017, the consortium hired a coordinator.", "a program description"),
+        ("“We started small,” the director said.", "a practitioner's account"),
+    ],
+)
+def test_how_we_know_counts_no_grade_band_or_year_as_a_figure(sentence: str, kind: str):
+    from answer.lists import evidence_kind
+
+    assert evidence_kind(sentence) == kind
+
+
 def test_overlapping_quotes_merge_into_one_even_across_two_earlier_ones():
     from answer.compose import merge_spans
 
