@@ -163,9 +163,6 @@ class SentenceIndex:
         end = self.table.spans[row][1]
         start = self.quotation_start(row)
         if announces(text[start:end]):  # what it announces is the substance: quote that too
-            listed = list_end(text, end, start + LIST_CHARS)
-            if listed > end:
-                return doc_id, start, listed
             return doc_id, start, announced_end(text, end, start + LIST_CHARS)
         if items and _ANNOUNCES.search(text[start:end]):
             return doc_id, start, enumeration_end(text, end, start + LIST_CHARS)
@@ -321,9 +318,12 @@ def announces(sentence: str) -> bool:
 
 
 def announced_end(text: str, end: int, limit: int) -> int:
-    """The end of the paragraph a lead-in (ending at ``end``) announces, when it is the next
-    one (a speaker's words set apart): the whole paragraph if it fits before ``limit``, else
-    its sentences up to there; ``end`` when there is none."""
+    """The end of what a lead-in (ending at ``end``) announces: the bulleted or numbered items
+    that follow it (list_end), else the next paragraph (a speaker's words set apart), whole if
+    it fits before ``limit``, else its sentences up to there; ``end`` when there is none."""
+    listed = list_end(text, end, limit)
+    if listed > end:
+        return listed
     found = _NEXT_PARAGRAPH.match(text, end)
     if not found:
         return end

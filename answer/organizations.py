@@ -55,7 +55,7 @@ def org_entries(lib: Library, candidates: list[Candidate], question: str = "") -
     used: set[int] = set()
     kept = []
     for entry in entries:
-        fresh = [r for r in entry.rows if r not in used]  # subjects first
+        fresh = [r for r in entry.rows if r not in used]
         if entry.kind == "state_agency" or not fresh:
             continue
         about_itself = (entry.key, entry.rows[0]) in subjects  # rows: subjects first

@@ -292,6 +292,19 @@ def test_a_lead_in_is_quoted_with_what_it_announces_never_alone():
     # a sentence followed by a lead-in: the window takes the lead-in with its paragraph
     _, start, end = index.extend(0, 420)
     assert text[start:end].startswith("Many grantees") and text[start:end].endswith(said)
+    # a lead-in that announces items takes all of them, whether cited or extending a window
+    listed = (
+        "Cohort 1 consortia proposed anywhere from 1 to 21 pathways. Across the state, five "
+        "sectors received the most attention as pathway choices:\n\n"
+        "• Health and Medical Technology (17 consortia)\n\n"
+        "• Manufacturing and Product Development (13 consortia)\n\n"
+        "Although grantee reports indicate shortfalls, every respondent pointed to gains."
+    )
+    index, _ = _sentence_index(listed)
+    for row in (0, 1):
+        _, start, end = index.extend(row, 420)
+        assert listed[start:end].endswith("Product Development (13 consortia)")
+    index, _ = _sentence_index(text)
     # ... or, when the announced paragraph does not fit, leaves the lead-in out
     long = text.replace("because you need equipment.", "because you need " + "tools, " * 200 + ".")
     index, _ = _sentence_index(long)
